@@ -1,1 +1,72 @@
-pub fn placeholder_for_fetch() {}
+//! # commbox
+//!
+//! A client for the [CommBox](https://www.commbox.io) API: open conversations on e-mail,
+//! SMS, WhatsApp and chat, post messages into them as the customer or as an agent, with
+//! attachments streamed from disk.
+//!
+//! This crate is the core of libcommbox; the C library, the Python module and the
+//! `commbox` command are thin faces over it.
+//!
+//! ```no_run
+//! # fn main() -> commbox::Result<()> {
+//! use commbox::{Attachment, Client, EmailConversation, NewMessage};
+//!
+//! let client = Client::builder()
+//!     .api_key(std::env::var("COMMBOX_API_KEY").unwrap_or_default())
+//!     .build()?;
+//! let stream = "hNyRN_fLUy7rrOrN9jLpipA=="; // the channel, from the CommBox console
+//! let conversation = client.create_conversation(
+//!     stream,
+//!     EmailConversation::new("customer@example.com", "Your invoice", "Please find it attached.")
+//!         .attachment(Attachment::from_path("invoice.pdf")),
+//! )?;
+//! let agent = client.managers()?.into_iter().next().expect("an agent").id;
+//! client.create_message(
+//!     stream,
+//!     conversation,
+//!     NewMessage::from_agent(agent, "agent@example.com", "Any questions? Just reply."),
+//! )?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Behaviour worth knowing
+//!
+//! - Every request is validated before any I/O; errors name the field (`Message: required`).
+//! - A create is never sent twice unless the server said it did not process it (429, 503);
+//!   see [`RetryPolicy`].
+//! - Every request carries an `X-Request-Id`, and every [`Error`] carries it.
+//! - The API key is never printed: not by `Debug`, logs or errors.
+//! - Logging goes through the `log` crate, target `commbox`; headers are allow-listed and
+//!   bodies are never logged.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod attachment;
+mod client;
+mod commbox_api;
+mod enums;
+mod error;
+mod lenient;
+mod models;
+mod transport;
+mod validate;
+
+pub use attachment::Attachment;
+pub use client::{
+    env, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use enums::{ObjectStatusType, ObjectType, StreamProviderType};
+pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
+pub use models::conversation::{
+    BulkSmsConversation, ChatConversation, EmailConversation, NewConversation, SmsConversation,
+    WhatsAppTemplateConversation,
+};
+pub use models::message::NewMessage;
+pub use models::records::{Conversation, ConversationMessage, Envelope, Manager, SystemStatus};
+pub use models::user::User;
+pub use transport::retry::{RetryEvent, RetryPolicy};
+pub use transport::url::PathParam;
+
+/// This library's version (from Cargo.toml).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,325 @@
+//! Files attached to conversations and messages.
+//!
+//! An attachment is a path (opened and streamed at send time, never read whole) or bytes in
+//! memory with a name. Both can be sent as multipart `file` parts, or in CommBox's base64
+//! form `filename:{name};base64:{data}`, which is also streamed.
+
+use crate::error::{Error, Result};
+use base64::Engine as _;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file to attach.
+///
+/// ```no_run
+/// use commbox::Attachment;
+/// let from_disk = Attachment::from_path("invoice.pdf");
+/// let in_memory = Attachment::from_bytes("notes.txt", b"hello".to_vec());
+/// ```
+#[derive(Clone)]
+pub struct Attachment {
+    source: Source,
+    name: String,
+    content_type: Option<String>,
+}
+
+#[derive(Clone)]
+enum Source {
+    Path(PathBuf),
+    Bytes(Arc<[u8]>),
+}
+
+/// An attachment checked and opened for one send: what the multipart and base64 writers read.
+pub(crate) struct OpenedAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub len: u64,
+    pub reader: Box<dyn Read + Send>,
+}
+
+impl Attachment {
+    /// A file on disk. Its name is the path's file name and its MIME type is guessed from the
+    /// extension; both can be overridden. The file is checked before the request is sent and
+    /// streamed while it is sent.
+    pub fn from_path(path: impl Into<PathBuf>) -> Attachment {
+        let path = path.into();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Attachment {
+            source: Source::Path(path),
+            name,
+            content_type: None,
+        }
+    }
+
+    /// Bytes already in memory, sent under `name` (whose extension gives the MIME type).
+    pub fn from_bytes(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Attachment {
+        Attachment {
+            source: Source::Bytes(Arc::from(bytes.into())),
+            name: name.into(),
+            content_type: None,
+        }
+    }
+
+    /// Sends the file under another name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Attachment {
+        self.name = name.into();
+        self
+    }
+
+    /// Sets the MIME type instead of guessing it from the name.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Attachment {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The file name sent to the server.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The path, for attachments read from disk.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.source {
+            Source::Path(p) => Some(p),
+            Source::Bytes(_) => None,
+        }
+    }
+
+    /// The MIME type that will be sent: the one set, or a guess from the name.
+    pub fn content_type(&self) -> String {
+        self.content_type.clone().unwrap_or_else(|| {
+            mime_guess::from_path(&self.name)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_owned()
+        })
+    }
+
+    fn field(&self) -> String {
+        format!("attachment {:?}", self.display_name())
+    }
+
+    fn display_name(&self) -> String {
+        match &self.source {
+            Source::Path(p) => p.display().to_string(),
+            Source::Bytes(_) => self.name.clone(),
+        }
+    }
+
+    /// Checks what can be checked without sending: a name, and for paths a readable regular
+    /// file.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let field = self.field();
+        if self.name.trim().is_empty() {
+            return Err(Error::validation(field, "needs a file name"));
+        }
+        if self.name.contains(['\r', '\n', '\0']) {
+            return Err(Error::validation(
+                field,
+                "file name must not contain CR, LF or NUL",
+            ));
+        }
+        if let Some(ct) = &self.content_type {
+            crate::validate::header_value(&field, ct)?;
+            if ct.parse::<mime_guess::mime::Mime>().is_err() {
+                return Err(Error::validation(
+                    field,
+                    format!("{ct:?} is not a MIME type"),
+                ));
+            }
+        }
+        if let Source::Path(path) = &self.source {
+            let meta = std::fs::metadata(path).map_err(|e| {
+                let why = if e.kind() == io::ErrorKind::NotFound {
+                    "no such file".to_owned()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                Error::validation(&field, why)
+            })?;
+            if !meta.is_file() {
+                return Err(Error::validation(field, "not a regular file"));
+            }
+            // Opening proves readability now, so a permission problem is reported before
+            // anything is sent rather than as a broken upload.
+            File::open(path).map_err(|e| Error::validation(&field, format!("cannot read: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Opens the content for one send attempt.
+    pub(crate) fn open(&self) -> Result<OpenedAttachment> {
+        let (len, reader): (u64, Box<dyn Read + Send>) = match &self.source {
+            Source::Path(path) => {
+                let file = File::open(path)
+                    .map_err(|e| Error::io(format!("{}: cannot open: {e}", self.field()), e))?;
+                let len = file
+                    .metadata()
+                    .map_err(|e| Error::io(format!("{}: {e}", self.field()), e))?
+                    .len();
+                // `take` pins the length announced in the multipart headers even if the file
+                // grows while it is sent.
+                (len, Box::new(file.take(len)))
+            }
+            Source::Bytes(bytes) => (
+                bytes.len() as u64,
+                Box::new(io::Cursor::new(SharedBytes(bytes.clone()))),
+            ),
+        };
+        Ok(OpenedAttachment {
+            name: self.name.clone(),
+            content_type: self.content_type(),
+            len,
+            reader,
+        })
+    }
+}
+
+impl fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Attachment");
+        d.field("name", &self.name);
+        match &self.source {
+            Source::Path(p) => d.field("path", p),
+            Source::Bytes(b) => d.field("bytes", &b.len()),
+        };
+        d.field("content_type", &self.content_type()).finish()
+    }
+}
+
+struct SharedBytes(Arc<[u8]>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl OpenedAttachment {
+    /// Turns the content into the streamed text `filename:{name};base64:{data}`, with its
+    /// exact length so the request still carries a Content-Length.
+    pub(crate) fn into_base64_form(self) -> (u64, Box<dyn Read + Send>) {
+        let prefix = format!("filename:{};base64:", self.name).into_bytes();
+        let encoded_len = self.len.div_ceil(3) * 4;
+        let len = prefix.len() as u64 + encoded_len;
+        let reader = io::Cursor::new(prefix).chain(Base64Reader::new(self.reader));
+        (len, Box::new(reader))
+    }
+}
+
+/// Encodes a byte stream to standard padded base64 as it is read, in bounded memory.
+struct Base64Reader<R> {
+    inner: R,
+    raw: Vec<u8>,
+    encoded: String,
+    pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Base64Reader<R> {
+    const CHUNK: usize = 48 * 1024; // a multiple of 3: no padding until the end
+
+    fn new(inner: R) -> Self {
+        Base64Reader {
+            inner,
+            raw: vec![0; Self::CHUNK],
+            encoded: String::with_capacity(Self::CHUNK / 3 * 4),
+            pos: 0,
+            eof: false,
+        }
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        let mut filled = 0;
+        while filled < self.raw.len() {
+            let n = self.inner.read(&mut self.raw[filled..])?;
+            if n == 0 {
+                self.eof = true;
+                break;
+            }
+            filled += n;
+        }
+        self.encoded.clear();
+        self.pos = 0;
+        base64::engine::general_purpose::STANDARD
+            .encode_string(&self.raw[..filled], &mut self.encoded);
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Base64Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.encoded.len() {
+            if self.eof {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let n = buf.len().min(self.encoded.len() - self.pos);
+        buf[..n].copy_from_slice(&self.encoded.as_bytes()[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_form_streams_exact_length() {
+        for size in [0usize, 1, 2, 3, 4, 100_000, 48 * 1024, 48 * 1024 + 1] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            let opened = Attachment::from_bytes("a.bin", data.clone())
+                .open()
+                .unwrap();
+            let (len, mut reader) = opened.into_base64_form();
+            let mut out = String::new();
+            reader.read_to_string(&mut out).unwrap();
+            assert_eq!(out.len() as u64, len, "size {size}");
+            let expected = format!(
+                "filename:a.bin;base64:{}",
+                base64::engine::general_purpose::STANDARD.encode(&data)
+            );
+            assert_eq!(out, expected, "size {size}");
+        }
+    }
+
+    #[test]
+    fn mime_from_name() {
+        assert_eq!(
+            Attachment::from_path("/x/report.pdf").content_type(),
+            "application/pdf"
+        );
+        assert_eq!(
+            Attachment::from_bytes("blob", vec![]).content_type(),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            Attachment::from_bytes("a.pdf", vec![])
+                .with_content_type("text/plain")
+                .content_type(),
+            "text/plain"
+        );
+    }
+
+    #[test]
+    fn path_checks() {
+        let dir = std::env::temp_dir();
+        let e = Attachment::from_path(&dir).validate().unwrap_err();
+        assert!(e.to_string().ends_with("not a regular file"), "{e}");
+        let e = Attachment::from_path("/no/such/file.pdf")
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "attachment \"/no/such/file.pdf\": no such file"
+        );
+    }
+}

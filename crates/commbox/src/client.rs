@@ -1,0 +1,409 @@
+//! The client and its builder.
+
+use crate::error::{Error, Result};
+use crate::transport::retry::RetryPolicy;
+use crate::transport::{Settings, Transport};
+use crate::validate;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.commbox.io";
+/// Default time allowed to open a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for a whole request (connect, send, answer).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A CommBox API client.
+///
+/// Cheap to clone (clones share one connection pool) and safe to share between threads.
+/// Build it once and reuse it.
+///
+/// It uses reqwest's blocking client, which runs its own small runtime: do not create or
+/// drop a `Client` inside an async (tokio) task; use `spawn_blocking` there.
+///
+/// ```no_run
+/// # fn main() -> commbox::Result<()> {
+/// use commbox::{Client, SmsConversation};
+/// let client = Client::builder().api_key(std::env::var("COMMBOX_API_KEY").unwrap()).build()?;
+/// let id = client.create_conversation("STREAM_ID", SmsConversation::new("+972544444444", "Hello"))?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    settings: Settings,
+}
+
+impl Client {
+    /// A builder with the defaults: production base URL, 10 s connect timeout, 60 s total
+    /// timeout, 2 retries.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.transport.base()
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.inner.settings;
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("api_key", &"<redacted>")
+            .field("connect_timeout", &s.connect_timeout)
+            .field("timeout", &s.timeout)
+            .field("retry", &s.retry)
+            .finish()
+    }
+}
+
+/// Configures a [`Client`]. Only the API key is required.
+///
+/// ```
+/// use commbox::Client;
+/// use std::time::Duration;
+/// let client = Client::builder()
+///     .api_key("my-key")
+///     .base_url("http://127.0.0.1:8080") // http is allowed for loopback hosts only
+///     .timeout(Duration::from_secs(30))
+///     .max_retries(3)
+///     .user_agent_suffix("billing-cron/2.1")
+///     .build()
+///     .unwrap();
+/// assert!(!format!("{client:?}").contains("my-key"));
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    user_agent_suffix: Option<String>,
+    ca_file: Option<PathBuf>,
+    proxy: Option<String>,
+    allow_insecure_http: bool,
+    /// A malformed `COMMBOX_*` variable seen by `from_env`, reported by `build`.
+    env_error: Option<&'static str>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            user_agent_suffix: None,
+            ca_file: None,
+            proxy: None,
+            allow_insecure_http: false,
+            env_error: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("ca_file", &self.ca_file)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+/// Environment variables read by [`ClientBuilder::from_env`].
+pub mod env {
+    /// The API key.
+    pub const API_KEY: &str = "COMMBOX_API_KEY";
+    /// The base URL (default https://api.commbox.io).
+    pub const BASE_URL: &str = "COMMBOX_BASE_URL";
+    /// Total timeout in seconds.
+    pub const TIMEOUT: &str = "COMMBOX_TIMEOUT";
+    /// Connect timeout in seconds.
+    pub const CONNECT_TIMEOUT: &str = "COMMBOX_CONNECT_TIMEOUT";
+    /// Retries after a failed attempt.
+    pub const MAX_RETRIES: &str = "COMMBOX_MAX_RETRIES";
+    /// Extra CA certificates (PEM file).
+    pub const CA_FILE: &str = "COMMBOX_CA_FILE";
+    /// Proxy URL for all requests.
+    pub const PROXY: &str = "COMMBOX_PROXY";
+    /// `1`/`true` allows http:// to non-loopback hosts.
+    pub const ALLOW_INSECURE_HTTP: &str = "COMMBOX_ALLOW_INSECURE_HTTP";
+}
+
+impl ClientBuilder {
+    /// A builder configured from the `COMMBOX_*` environment variables (see [`env`]);
+    /// unset variables keep the defaults, malformed ones are reported by [`build`](Self::build)
+    /// naming the variable.
+    pub fn from_env() -> ClientBuilder {
+        let mut b = ClientBuilder::default();
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if let Some(v) = var(env::API_KEY) {
+            b = b.api_key(v);
+        }
+        if let Some(v) = var(env::BASE_URL) {
+            b = b.base_url(v);
+        }
+        let mut bad = None;
+        let mut secs = |name: &'static str| {
+            var(name).and_then(|v| match v.trim().parse::<f64>() {
+                Ok(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+                _ => {
+                    bad.get_or_insert(name);
+                    None
+                }
+            })
+        };
+        if let Some(d) = secs(env::TIMEOUT) {
+            b = b.timeout(d);
+        }
+        if let Some(d) = secs(env::CONNECT_TIMEOUT) {
+            b = b.connect_timeout(d);
+        }
+        if let Some(v) = var(env::MAX_RETRIES) {
+            match v.trim().parse() {
+                Ok(n) => b = b.max_retries(n),
+                Err(_) => {
+                    bad.get_or_insert(env::MAX_RETRIES);
+                }
+            }
+        }
+        if let Some(v) = var(env::CA_FILE) {
+            b = b.ca_file(v);
+        }
+        if let Some(v) = var(env::PROXY) {
+            b = b.proxy(v);
+        }
+        if let Some(v) = var(env::ALLOW_INSECURE_HTTP) {
+            b = b.allow_insecure_http(matches!(v.trim(), "1" | "true" | "yes" | "on"));
+        }
+        // Reported at build time so that from_env stays infallible.
+        b.env_error = bad;
+        b
+    }
+
+    /// The API key (Settings > API in the CommBox console; needs Admin rights). Required.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The API's base URL (default [`DEFAULT_BASE_URL`]). `http://` is accepted only for
+    /// loopback hosts unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Time allowed for each attempt as a whole (default 60 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// Retries after a failed attempt (default 2). Shorthand for the policy's setting.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.retry = self.retry.max_retries(n);
+        self
+    }
+
+    /// The whole retry policy (backoff, Retry-After cap, opt-ins, hook).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Appended to the User-Agent, to identify your application (`myapp/1.2`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Trusts the CA certificates in this PEM file in addition to the built-in roots.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Sends every request through this proxy (`http://user:pass@host:port`). Without it,
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment apply.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Allows `http://` base URLs for non-loopback hosts (the key then travels in clear).
+    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
+        self.allow_insecure_http = yes;
+        self
+    }
+
+    /// Checks the settings and builds the client. Errors name the setting at fault.
+    pub fn build(self) -> Result<Client> {
+        if let Some(name) = self.env_error {
+            return Err(Error::validation(name, "not a valid number"));
+        }
+        let key = self.api_key.as_deref().unwrap_or("");
+        validate::required("api_key", key)?;
+        validate::header_value("api_key", key)?;
+        let base = checked_base_url(&self.base_url, self.allow_insecure_http)?;
+        if self.timeout.is_zero() {
+            return Err(Error::validation("timeout", "must be greater than zero"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::validation(
+                "connect_timeout",
+                "must be greater than zero",
+            ));
+        }
+        let mut user_agent = format!(
+            "libcommbox/{} ({}; {})",
+            crate::VERSION,
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
+        if let Some(suffix) = &self.user_agent_suffix {
+            validate::header_value("user_agent_suffix", suffix)?;
+            user_agent.push(' ');
+            user_agent.push_str(suffix.trim());
+        }
+        if let Some(proxy) = &self.proxy {
+            validate::header_value("proxy", proxy)?;
+        }
+        let settings = Settings {
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            user_agent,
+            ca_file: self.ca_file,
+            proxy: self.proxy,
+            retry: self.retry,
+        };
+        let transport = Transport::new(&settings, &base, Some(key))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                settings,
+            }),
+        })
+    }
+}
+
+/// Validates a base URL and returns it without a trailing slash.
+pub(crate) fn checked_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
+    let field = "base_url";
+    validate::required(field, raw)?;
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| Error::validation(field, format!("not a URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::validation(
+                field,
+                "http:// is refused for non-loopback hosts (the API key would travel in clear); \
+                 use https:// or allow insecure http explicitly",
+            ))
+        }
+        other => {
+            return Err(Error::validation(
+                field,
+                format!("unsupported scheme {other:?}"),
+            ))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::validation(field, "has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::validation(
+            field,
+            "must not contain credentials (use the API key)",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::validation(
+            field,
+            "must not have a query or fragment",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            checked_base_url("https://api.commbox.io/", false).unwrap(),
+            "https://api.commbox.io"
+        );
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:9/prefix/", false).unwrap(),
+            "http://127.0.0.1:9/prefix"
+        );
+        checked_base_url("http://localhost:1", false).unwrap();
+        checked_base_url("http://[::1]:1", false).unwrap();
+        let e = checked_base_url("http://api.commbox.io", false).unwrap_err();
+        assert_eq!(e.field(), Some("base_url"));
+        checked_base_url("http://api.commbox.io", true).unwrap();
+        assert!(checked_base_url("ftp://x", true).is_err());
+        assert!(checked_base_url("https://u:p@x.io", true).is_err());
+        assert!(checked_base_url("https://x.io/?a=1", true).is_err());
+        assert!(checked_base_url("not a url", true).is_err());
+    }
+
+    #[test]
+    fn key_checks_never_echo_the_key() {
+        let e = Client::builder().api_key("sec\r\nret").build().unwrap_err();
+        assert_eq!(e.field(), Some("api_key"));
+        assert!(!e.to_string().contains("sec"));
+        let e = Client::builder().build().unwrap_err();
+        assert_eq!(e.to_string(), "api_key: required");
+    }
+}

@@ -1,0 +1,333 @@
+//! The one error type every operation returns, and its kinds.
+//!
+//! Each [`ErrorKind`] maps 1:1 to a C status code, a Python exception class and a CLI exit
+//! code, so the faces convert kinds and never inspect messages.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Largest part of a response body kept in an [`Error`], so that a huge error page cannot
+/// grow the caller's memory.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What went wrong, coarse enough to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request was refused before any I/O: a field is missing or malformed.
+    Validation,
+    /// HTTP 401 or 403: the API key is missing, wrong, revoked or lacks rights.
+    Authentication,
+    /// HTTP 404: the stream, conversation or route does not exist.
+    NotFound,
+    /// HTTP 429: throttled; [`Error::retry_after`] says how long to wait when the server said.
+    RateLimited,
+    /// HTTP 400, 422 and other 4xx: the server refused the request; see [`Error::description`].
+    BadRequest,
+    /// HTTP 5xx.
+    Server,
+    /// No complete answer within the configured timeout.
+    Timeout,
+    /// The connection could not be made, or broke before an answer arrived.
+    Connection,
+    /// The TLS handshake failed (certificate not trusted, wrong host, protocol error).
+    Tls,
+    /// The server answered with a body that is not what the API documents.
+    Decode,
+    /// A local file could not be read (attachment, CA file).
+    Io,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of their numeric codes (used by the faces' tables).
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::Validation,
+        ErrorKind::Authentication,
+        ErrorKind::NotFound,
+        ErrorKind::RateLimited,
+        ErrorKind::BadRequest,
+        ErrorKind::Server,
+        ErrorKind::Timeout,
+        ErrorKind::Connection,
+        ErrorKind::Tls,
+        ErrorKind::Decode,
+        ErrorKind::Io,
+    ];
+
+    /// A stable snake_case name, used in CLI output and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Server => "server",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connection => "connection",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Io => "io",
+        }
+    }
+
+    /// The kind an HTTP error status maps to.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            401 | 403 => ErrorKind::Authentication,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::BadRequest,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of every libcommbox operation.
+///
+/// It carries what a user needs to act or to ask the provider: the kind, a readable message,
+/// and for answers from the server the HTTP status, the API's own description, the raw body
+/// (at most [`MAX_ERROR_BODY`] bytes), `Retry-After`, and the request ids. It never contains
+/// the API key.
+///
+/// ```
+/// use commbox::{Client, ErrorKind};
+/// let err = Client::builder().api_key("").build().unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Validation);
+/// assert_eq!(err.field(), Some("api_key"));
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    field: Option<String>,
+    http_status: Option<u16>,
+    description: Option<String>,
+    body: Option<String>,
+    retry_after: Option<Duration>,
+    request_id: Option<String>,
+    server_request_id: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// `Result` with libcommbox's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                field: None,
+                http_status: None,
+                description: None,
+                body: None,
+                retry_after: None,
+                request_id: None,
+                server_request_id: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// A validation error: `field` names what is wrong (`Message`, `Content.to[1]`,
+    /// `attachment "x.pdf"`), `reason` says why.
+    pub fn validation(field: impl Into<String>, reason: impl fmt::Display) -> Error {
+        let field = field.into();
+        let mut err = Error::new(ErrorKind::Validation, format!("{field}: {reason}"));
+        err.inner.field = Some(field);
+        err
+    }
+
+    pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Error {
+        Error::new(ErrorKind::Io, message).with_source(source)
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn with_http(
+        mut self,
+        status: u16,
+        description: Option<String>,
+        body: Option<String>,
+    ) -> Error {
+        self.inner.http_status = Some(status);
+        self.inner.description = description;
+        self.inner.body = body;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Error {
+        self.inner.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn with_request_ids(mut self, ours: &str, server: Option<String>) -> Error {
+        self.inner.request_id = Some(ours.to_owned());
+        self.inner.server_request_id = server;
+        self
+    }
+
+    /// What went wrong, coarsely.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The full human-readable message (without the request id; `Display` adds it).
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// For validation errors, the field at fault (`Message`, `to[1]`, `api_key`, …).
+    pub fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// The HTTP status of the server's answer, if there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.inner.http_status
+    }
+
+    /// The API's own explanation (CommBox `description`, Chatwoot `message`/`error`).
+    pub fn description(&self) -> Option<&str> {
+        self.inner.description.as_deref()
+    }
+
+    /// The raw response body, cut at [`MAX_ERROR_BODY`] bytes.
+    pub fn body(&self) -> Option<&str> {
+        self.inner.body.as_deref()
+    }
+
+    /// How long the server asked to wait (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The `X-Request-Id` this client sent: quote it when asking the provider about a call.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// The request id the server returned, if it returned one.
+    pub fn server_request_id(&self) -> Option<&str> {
+        self.inner.server_request_id.as_deref()
+    }
+
+    /// True for errors where sending again later may succeed (rate limits, 5xx, timeouts,
+    /// connection failures). The client has already retried what was safe to retry.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Connection
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)?;
+        if let Some(id) = &self.inner.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &i.kind).field("message", &i.message);
+        if let Some(v) = &i.field {
+            d.field("field", v);
+        }
+        if let Some(v) = i.http_status {
+            d.field("http_status", &v);
+        }
+        if let Some(v) = &i.description {
+            d.field("description", v);
+        }
+        if let Some(v) = i.retry_after {
+            d.field("retry_after", &v);
+        }
+        if let Some(v) = &i.request_id {
+            d.field("request_id", v);
+        }
+        if let Some(v) = &i.server_request_id {
+            d.field("server_request_id", v);
+        }
+        if let Some(v) = &i.source {
+            d.field("source", v);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Cuts `bytes` to at most [`MAX_ERROR_BODY`] bytes on a character boundary, as text.
+pub(crate) fn capped_body(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(MAX_ERROR_BODY)];
+    match std::str::from_utf8(cut) {
+        Ok(s) => s.to_owned(),
+        Err(e) if e.error_len().is_none() => {
+            // Cut inside a multi-byte character: drop its partial tail.
+            String::from_utf8_lossy(&cut[..e.valid_up_to()]).into_owned()
+        }
+        Err(_) => String::from_utf8_lossy(cut).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_mapping() {
+        assert_eq!(ErrorKind::from_status(401), ErrorKind::Authentication);
+        assert_eq!(ErrorKind::from_status(403), ErrorKind::Authentication);
+        assert_eq!(ErrorKind::from_status(404), ErrorKind::NotFound);
+        assert_eq!(ErrorKind::from_status(422), ErrorKind::BadRequest);
+        assert_eq!(ErrorKind::from_status(429), ErrorKind::RateLimited);
+        assert_eq!(ErrorKind::from_status(503), ErrorKind::Server);
+    }
+
+    #[test]
+    fn capped_body_cuts_on_char_boundary() {
+        let mut body = "a".repeat(MAX_ERROR_BODY - 1).into_bytes();
+        body.extend_from_slice("é and more".as_bytes());
+        let capped = capped_body(&body);
+        assert_eq!(capped.len(), MAX_ERROR_BODY - 1);
+        assert!(capped.chars().all(|c| c == 'a'));
+    }
+
+    #[test]
+    fn validation_message_names_field() {
+        let e = Error::validation("Message", "required");
+        assert_eq!(e.to_string(), "Message: required");
+        assert_eq!(e.field(), Some("Message"));
+    }
+}

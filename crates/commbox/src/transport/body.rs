@@ -1,0 +1,104 @@
+//! Request bodies, described so that each attempt can build a fresh one: a multipart body
+//! streams from files and cannot be replayed, so a retry re-opens them.
+
+use crate::attachment::Attachment;
+use crate::error::{Error, Result};
+use reqwest::blocking::multipart::{Form, Part};
+
+/// A request body, rebuilt for every attempt.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    /// No body.
+    Empty,
+    /// `application/json`, serialized once.
+    Json(Vec<u8>),
+    /// `multipart/form-data`.
+    Multipart(Vec<FormPart>),
+}
+
+/// One multipart part.
+#[derive(Debug, Clone)]
+pub(crate) struct FormPart {
+    pub name: String,
+    pub value: PartValue,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PartValue {
+    /// A text field, with an optional content type.
+    Text {
+        text: String,
+        content_type: Option<&'static str>,
+    },
+    /// A file, streamed with its name and content type.
+    File(Attachment),
+    /// A file, streamed as the text `filename:{name};base64:{data}`.
+    Base64(Attachment),
+}
+
+impl Body {
+    /// Builds the reqwest body for one attempt, opening attached files.
+    pub(crate) fn build(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> Result<reqwest::blocking::RequestBuilder> {
+        Ok(match self {
+            Body::Empty => req,
+            Body::Json(bytes) => req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Body::Multipart(parts) => {
+                let mut form = Form::new();
+                for p in parts {
+                    form = form.part(p.name.clone(), p.value.to_part()?);
+                }
+                req.multipart(form)
+            }
+        })
+    }
+
+    /// Checks every attachment before anything is sent.
+    pub(crate) fn validate(&self) -> Result<()> {
+        if let Body::Multipart(parts) = self {
+            for p in parts {
+                if let PartValue::File(a) | PartValue::Base64(a) = &p.value {
+                    a.validate()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl PartValue {
+    fn to_part(&self) -> Result<Part> {
+        Ok(match self {
+            PartValue::Text { text, content_type } => {
+                let part = Part::text(text.clone());
+                match content_type {
+                    Some(ct) => part.mime_str(ct).map_err(|e| {
+                        Error::new(crate::ErrorKind::Validation, format!("content type: {e}"))
+                    })?,
+                    None => part,
+                }
+            }
+            PartValue::File(a) => {
+                let opened = a.open()?;
+                let ct = opened.content_type.clone();
+                Part::reader_with_length(opened.reader, opened.len)
+                    .file_name(opened.name)
+                    .mime_str(&ct)
+                    .map_err(|_| {
+                        Error::validation(
+                            format!("attachment {:?}", a.name()),
+                            format!("{ct:?} is not a MIME type"),
+                        )
+                    })?
+            }
+            PartValue::Base64(a) => {
+                let (len, reader) = a.open()?.into_base64_form();
+                Part::reader_with_length(reader, len)
+            }
+        })
+    }
+}

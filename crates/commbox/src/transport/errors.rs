@@ -1,0 +1,99 @@
+//! Turning reqwest's errors into ours, by reqwest's predicates and typed sources, never by
+//! matching message text.
+
+use super::retry::Failure;
+use crate::error::{Error, ErrorKind};
+
+/// Maps a failed send. Whether the request may have reached the server decides retries.
+pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (Failure, Error) {
+    let not_sent = e.is_connect();
+    let failure = if not_sent {
+        Failure::NotSent
+    } else {
+        Failure::MaybeProcessed
+    };
+    let (kind, what) = if is_tls(&e) {
+        (ErrorKind::Tls, "TLS handshake failed")
+    } else if e.is_timeout() {
+        if not_sent {
+            (ErrorKind::Timeout, "timed out connecting")
+        } else {
+            (ErrorKind::Timeout, "timed out waiting for the server")
+        }
+    } else if e.is_connect() {
+        (ErrorKind::Connection, "cannot connect")
+    } else if e.is_builder() {
+        (ErrorKind::Validation, "cannot build the request")
+    } else {
+        (ErrorKind::Connection, "connection failed before an answer")
+    };
+    let target = e
+        .url()
+        .map(|u| format!(" to {}", origin(u)))
+        .unwrap_or_default();
+    let detail = root_cause(&e);
+    let err = Error::new(kind, format!("{what}{target}: {detail}"))
+        .with_source(e)
+        .with_request_ids(request_id, None);
+    (failure, err)
+}
+
+/// Maps a failure while reading the body of an answer whose headers arrived.
+pub(super) fn from_body_read(e: std::io::Error, request_id: &str, status: u16) -> (Failure, Error) {
+    let kind = if e.kind() == std::io::ErrorKind::TimedOut
+        || reqwest_source(&e).is_some_and(reqwest::Error::is_timeout)
+    {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Connection
+    };
+    let err = Error::new(
+        kind,
+        format!("reading the HTTP {status} answer failed: {e}"),
+    )
+    .with_source(e)
+    .with_request_ids(request_id, None);
+    (Failure::MaybeProcessed, err)
+}
+
+fn reqwest_source(e: &std::io::Error) -> Option<&reqwest::Error> {
+    e.get_ref()?.downcast_ref::<reqwest::Error>()
+}
+
+/// Scheme, host and port only: paths can hold ids a log should not need.
+fn origin(u: &reqwest::Url) -> String {
+    match (u.host_str(), u.port()) {
+        (Some(h), Some(p)) => format!("{}://{h}:{p}", u.scheme()),
+        (Some(h), None) => format!("{}://{h}", u.scheme()),
+        _ => u.scheme().to_owned(),
+    }
+}
+
+/// Whether a rustls error is somewhere in the source chain.
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+            {
+                return true;
+            }
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The innermost message, which says what actually happened ("Connection refused").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

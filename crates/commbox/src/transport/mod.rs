@@ -1,0 +1,316 @@
+//! The HTTP layer shared by every API: one connection pool, auth, timeouts, request ids,
+//! retries, redacted logging, and bounded response reading.
+//!
+//! It knows nothing of CommBox's or Chatwoot's bodies: it returns the final [`Response`]
+//! whatever its status, and the API modules turn it into values or errors.
+
+pub(crate) mod body;
+mod errors;
+mod log;
+pub(crate) mod retry;
+pub(crate) mod url;
+
+use crate::error::{Error, ErrorKind, Result};
+use body::Body;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::Method;
+use retry::{Failure, RetryEvent, RetryPolicy};
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Largest successful response body read (a conversation with many messages is still far
+/// below this); larger answers are refused instead of exhausting memory.
+pub(crate) const MAX_RESPONSE_BODY: u64 = 32 * 1024 * 1024;
+
+/// The header carrying our per-call id.
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Settings the transport is built from (validated by the client builder).
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub user_agent: String,
+    pub ca_file: Option<PathBuf>,
+    pub proxy: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+/// One HTTP client bound to a base URL and, for CommBox, a bearer key.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    http: reqwest::blocking::Client,
+    base: String,
+    auth: Option<HeaderValue>,
+    retry: RetryPolicy,
+}
+
+/// A request to send: everything needed to rebuild it for each attempt.
+pub(crate) struct Request {
+    pub method: Method,
+    /// Already-encoded path (and query) below the base URL, starting with '/'.
+    pub path: String,
+    pub body: Body,
+    /// Whether sending it twice is harmless (reads, status changes).
+    pub idempotent: bool,
+}
+
+/// The server's final answer.
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub request_id: String,
+    pub server_request_id: Option<String>,
+    pub retry_after: Option<Duration>,
+}
+
+impl Response {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl Transport {
+    /// Builds the reqwest client. Fails on an unreadable CA file or a malformed proxy URL.
+    pub(crate) fn new(settings: &Settings, base: &str, api_key: Option<&str>) -> Result<Self> {
+        let mut b = reqwest::blocking::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .user_agent(settings.user_agent.clone())
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            // A redirect would replay a create with its body, or silently turn it into a GET:
+            // surface it instead, so the base URL gets fixed.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::io(format!("ca_file {}: cannot read: {e}", path.display()), e)
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Error::validation("ca_file", format!("not a PEM certificate bundle: {e}"))
+            })?;
+            if certs.is_empty() {
+                return Err(Error::validation("ca_file", "holds no PEM certificate"));
+            }
+            for cert in certs {
+                b = b.add_root_certificate(cert);
+            }
+        }
+        if let Some(proxy) = &settings.proxy {
+            let p = reqwest::Proxy::all(proxy)
+                .map_err(|e| Error::validation("proxy", format!("not a proxy URL: {e}")))?;
+            b = b.proxy(p);
+        }
+        let http = b.build().map_err(|e| {
+            Error::new(
+                ErrorKind::Tls,
+                format!("cannot set up the HTTP client: {e}"),
+            )
+            .with_source(e)
+        })?;
+        let auth = match api_key {
+            Some(key) => {
+                let mut v = HeaderValue::from_str(&format!("Bearer {key}"))
+                    .map_err(|_| Error::validation("api_key", "not a valid header value"))?;
+                // Keeps the key out of reqwest's and http's Debug output.
+                v.set_sensitive(true);
+                Some(v)
+            }
+            None => None,
+        };
+        Ok(Transport {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            auth,
+            retry: settings.retry.clone(),
+        })
+    }
+
+    /// The same connection pool and settings against another base URL without a key (the
+    /// Chatwoot public API needs none).
+    #[allow(dead_code)]
+    pub(crate) fn rebased(&self, base: &str) -> Transport {
+        Transport {
+            http: self.http.clone(),
+            base: base.trim_end_matches('/').to_owned(),
+            auth: None,
+            retry: self.retry.clone(),
+        }
+    }
+
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends `req`, retrying per the policy, and returns the final answer (any status).
+    pub(crate) fn send(&self, req: &Request) -> Result<Response> {
+        req.body.validate()?;
+        let request_id = new_request_id();
+        let url = format!("{}{}", self.base, req.path);
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::validation("path", format!("cannot form a URL: {e}")))?;
+        let log_path = req.path.split('?').next().unwrap_or("").to_owned();
+        let mut attempt = 1;
+        loop {
+            let started = Instant::now();
+            let outcome = self.attempt(req, &url, &request_id);
+            let elapsed = started.elapsed();
+            let (failure, retry_after, result) = match outcome {
+                Ok(resp) => {
+                    log::response(&req.method, &log_path, &resp, attempt, elapsed);
+                    if resp.is_success() {
+                        return Ok(resp);
+                    }
+                    (Failure::Status(resp.status), resp.retry_after, Ok(resp))
+                }
+                Err((failure, err)) => {
+                    log::failure(&req.method, &log_path, &err, attempt, elapsed, &request_id);
+                    (failure, None, Err(err))
+                }
+            };
+            let retries_left = attempt <= self.retry.max_retries;
+            if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
+                return result;
+            }
+            let delay = match retry_after {
+                // The server asked for longer than we are willing to wait: let the caller
+                // decide, with the delay in the error.
+                Some(d) if d > self.retry.max_retry_after => return result,
+                Some(d) => d,
+                None => self.retry.backoff(attempt),
+            };
+            let event = RetryEvent {
+                attempt: attempt + 1,
+                delay,
+                reason: match &result {
+                    Ok(resp) => format!("HTTP {}", resp.status),
+                    Err(e) => e.message().to_owned(),
+                },
+                method: req.method.to_string(),
+                path: log_path.clone(),
+                request_id: request_id.clone(),
+            };
+            log::retry(&event);
+            if let Some(hook) = &self.retry.hook {
+                hook(&event);
+            }
+            std::thread::sleep(delay);
+            attempt += 1;
+        }
+    }
+
+    fn attempt(
+        &self,
+        req: &Request,
+        url: &reqwest::Url,
+        request_id: &str,
+    ) -> std::result::Result<Response, (Failure, Error)> {
+        let mut builder = self
+            .http
+            .request(req.method.clone(), url.clone())
+            .header(REQUEST_ID_HEADER, request_id)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(auth) = &self.auth {
+            builder = builder.header(AUTHORIZATION, auth.clone());
+        }
+        // Opening attachments can fail (file removed since validation): nothing was sent.
+        let builder = req
+            .body
+            .build(builder)
+            .map_err(|e| (Failure::NotSent, e.with_request_ids(request_id, None)))?;
+        let request = builder.build().map_err(|e| {
+            let err = Error::new(
+                ErrorKind::Validation,
+                format!("cannot build the request: {e}"),
+            );
+            (Failure::NotSent, err.with_request_ids(request_id, None))
+        })?;
+        log::request(&request, request_id);
+        let resp = self
+            .http
+            .execute(request)
+            .map_err(|e| errors::from_send(e, request_id))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let server_request_id = server_request_id(&headers);
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+        let success = (200..300).contains(&status);
+        // Error bodies are only shown to people: read a bounded prefix and drop the rest.
+        let limit = if success {
+            MAX_RESPONSE_BODY
+        } else {
+            crate::error::MAX_ERROR_BODY as u64
+        };
+        let mut body = Vec::new();
+        resp.take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| errors::from_body_read(e, request_id, status))?;
+        if success && body.len() as u64 > MAX_RESPONSE_BODY {
+            let err = Error::new(
+                ErrorKind::Decode,
+                format!("response body is larger than {MAX_RESPONSE_BODY} bytes"),
+            )
+            .with_request_ids(request_id, server_request_id);
+            return Err((Failure::Status(status), err));
+        }
+        body.truncate(limit as usize);
+        Ok(Response {
+            status,
+            headers,
+            body,
+            request_id: request_id.to_owned(),
+            server_request_id,
+            retry_after,
+        })
+    }
+}
+
+/// Request ids the server may send back, most specific first.
+fn server_request_id(headers: &HeaderMap) -> Option<String> {
+    [
+        "x-request-id",
+        "request-id",
+        "x-correlation-id",
+        "x-mock-request-id",
+    ]
+    .iter()
+    .find_map(|h| headers.get(*h))
+    .and_then(|v| v.to_str().ok())
+    .map(str::to_owned)
+}
+
+/// A random UUIDv4-shaped id; unique enough to trace one call in logs on both sides.
+pub(crate) fn new_request_id() -> String {
+    let mut v = fastrand::u128(..);
+    v = (v & !(0xF << 76)) | (0x4 << 76); // version 4
+    v = (v & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_look_like_uuid4() {
+        let a = new_request_id();
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(a, new_request_id());
+    }
+}

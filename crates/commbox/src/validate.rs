@@ -1,0 +1,156 @@
+//! Field checks run before any I/O. Each returns a validation [`Error`] naming the field.
+
+use crate::error::{Error, Result};
+
+/// Rejects an empty or blank string.
+pub fn required(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::validation(field, "required"));
+    }
+    Ok(())
+}
+
+/// Rejects a value that would let a header be split or smuggled.
+pub fn header_value(field: &str, value: &str) -> Result<()> {
+    if value.contains(['\r', '\n']) {
+        return Err(Error::validation(field, "must not contain CR or LF"));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// An id used as a URL path segment: non-empty, no control characters, and not a dot segment
+/// (URL parsers resolve `.` and `..`, even percent-encoded, so they could reach another route).
+pub fn path_id(field: &str, value: &str) -> Result<()> {
+    required(field, value)?;
+    if value.chars().any(char::is_control) {
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+    if decoded == "." || decoded == ".." {
+        return Err(Error::validation(field, "must not be '.' or '..'"));
+    }
+    Ok(())
+}
+
+/// A well-formed e-mail address: one `@`, a local part, a dotted domain, no spaces.
+/// Deliberately simple: the server is the authority; this catches typos and wrong fields.
+pub fn email(field: &str, value: &str) -> Result<()> {
+    required(field, value)?;
+    let bad = |why: &str| {
+        Err(Error::validation(
+            field,
+            format!("not an e-mail address ({why})"),
+        ))
+    };
+    if value.len() > 254 {
+        return bad("longer than 254 characters");
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("contains white space");
+    }
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return bad("no '@'");
+    };
+    if local.is_empty() || local.contains('@') {
+        return bad("bad local part");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2
+        || labels.iter().any(|l| {
+            l.is_empty() || l.starts_with('-') || l.ends_with('-') || l.contains(['[', ']', ','])
+        })
+    {
+        return bad("bad domain");
+    }
+    Ok(())
+}
+
+/// A phone number as CommBox wants it: digits with the country code, no `+` or spaces
+/// ("numeric string(20)"). A leading `+` is stripped; any other non-digit is an error.
+pub fn phone(field: &str, value: &str) -> Result<String> {
+    required(field, value)?;
+    let digits = value.strip_prefix('+').unwrap_or(value);
+    if let Some(bad) = digits.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(Error::validation(
+            field,
+            format!(
+                "phone numbers are digits with the country code, e.g. 972541234567 (found {bad:?})"
+            ),
+        ));
+    }
+    if digits.is_empty() || digits.len() > 20 {
+        return Err(Error::validation(
+            field,
+            "phone numbers have 1 to 20 digits",
+        ));
+    }
+    Ok(digits.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones() {
+        assert_eq!(phone("to", "+972541234567").unwrap(), "972541234567");
+        assert_eq!(phone("to", "972541234567").unwrap(), "972541234567");
+        for bad in [
+            "",
+            " ",
+            "+",
+            "972-54",
+            "97254 123",
+            "++972",
+            "abc",
+            "1234567890123456789012",
+        ] {
+            let e = phone("to[0]", bad).unwrap_err();
+            assert_eq!(e.field(), Some("to[0]"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "john.doe+x@mail.example.com", "x@a-b.io"] {
+            email("to", ok).unwrap();
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.com",
+            "a@.com",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+        ] {
+            assert!(email("to", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn path_ids() {
+        path_id("stream_id", "abc==").unwrap();
+        path_id("stream_id", "a/b").unwrap();
+        assert!(path_id("stream_id", "..").is_err());
+        assert!(path_id("stream_id", "%2e%2E").is_err());
+        assert!(path_id("stream_id", " ").is_err());
+        assert!(path_id("stream_id", "a\nb").is_err());
+    }
+
+    #[test]
+    fn header_values() {
+        assert!(header_value("api_key", "abc\r\nX: y").is_err());
+        header_value("api_key", "abc").unwrap();
+    }
+}
