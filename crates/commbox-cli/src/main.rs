@@ -1,1 +1,58 @@
-fn main() {}
+//! `commbox`: CommBox conversations and messages from shells and cron jobs.
+
+mod args;
+mod commands;
+mod output;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose);
+    if let Command::Mock(m) = &cli.command {
+        return run_mock(m, &cli.global);
+    }
+    let format = cli.global.error_format;
+    let result = commands::client(&cli.global).and_then(|c| commands::run(&c, cli.command));
+    match result {
+        Ok(value) => output::print_json(&value),
+        Err(e) => output::report(&e, format),
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => log::LevelFilter::Warn,
+        1 => log::LevelFilter::Info,
+        2 => log::LevelFilter::Debug,
+        _ => log::LevelFilter::Trace,
+    };
+    // Only our own records: dependencies' traces could print raw headers.
+    env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Off)
+        .filter_module("commbox", level)
+        .filter_module("commbox_mock", level)
+        .format_timestamp_millis()
+        .init();
+}
+
+fn run_mock(m: &args::MockArgs, g: &args::Global) -> ExitCode {
+    let key = m
+        .key
+        .clone()
+        .or_else(|| g.api_key.clone())
+        .unwrap_or_else(|| commbox_mock::DEFAULT_API_KEY.to_owned());
+    let config = commbox_mock::MockConfig {
+        api_key: key,
+        port: m.port,
+    };
+    match commbox_mock::run_blocking(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("commbox: mock server failed: {e}");
+            ExitCode::from(10)
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! Runs each subcommand through the core library and shapes its JSON output.
+//! No validation or HTTP logic lives here: the core does it for every face.
+
+use crate::args::*;
+use commbox::{
+    Attachment, BulkSmsConversation, ChatConversation, Client, ClientBuilder, EmailConversation,
+    Error, NewConversation, NewMessage, ObjectStatusType, SmsConversation, StreamProviderType,
+    User, WhatsAppTemplateConversation,
+};
+use serde_json::{json, Value};
+use std::io::Read;
+use std::time::Duration;
+
+/// Applies the options every conversation takes; a macro because each channel builder has
+/// its own (inherent) setters.
+macro_rules! apply_common {
+    ($c:expr, $a:expr) => {{
+        let a = &$a;
+        let mut c = $c;
+        if let Some(s) = &a.status {
+            c = c.status(status(s, "--status")?);
+        }
+        if let Some(v) = a.manager_id {
+            c = c.manager_id(v);
+        }
+        if let Some(v) = a.user_identity {
+            c = c.user_identity(v);
+        }
+        if let Some(v) = a.sub_stream_id {
+            c = c.sub_stream_id(v);
+        }
+        if let Some(v) = &a.stream_provider_id {
+            c = c.stream_provider_id(v);
+        }
+        if let Some(u) = user(a) {
+            c = c.user(u);
+        }
+        for p in &a.attachments {
+            c = c.attachment(Attachment::from_path(p));
+        }
+        for f in &a.fields {
+            let (name, value) = field(f)?;
+            c = c.field(name, value);
+        }
+        NewConversation::from(c)
+    }};
+}
+
+/// Builds the client from flags, falling back to the `COMMBOX_*` environment variables.
+pub fn client(g: &Global) -> Result<Client, Error> {
+    let mut b = ClientBuilder::from_env()
+        .user_agent_suffix(format!("commbox-cli/{}", env!("CARGO_PKG_VERSION")));
+    if let Some(k) = &g.api_key {
+        b = b.api_key(k);
+    }
+    if let Some(u) = &g.base_url {
+        b = b.base_url(u);
+    }
+    if let Some(s) = g.timeout {
+        b = b.timeout(seconds("--timeout", s)?);
+    }
+    if let Some(s) = g.connect_timeout {
+        b = b.connect_timeout(seconds("--connect-timeout", s)?);
+    }
+    if let Some(n) = g.max_retries {
+        b = b.max_retries(n);
+    }
+    if let Some(p) = &g.ca_file {
+        b = b.ca_file(p);
+    }
+    if let Some(p) = &g.proxy {
+        b = b.proxy(p);
+    }
+    if g.allow_insecure_http {
+        b = b.allow_insecure_http(true);
+    }
+    b.build()
+}
+
+fn seconds(flag: &str, s: f64) -> Result<Duration, Error> {
+    if s.is_finite() && s > 0.0 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(Error::validation(
+            flag,
+            "must be a positive number of seconds",
+        ))
+    }
+}
+
+/// Runs an API command and returns what to print.
+pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
+    match command {
+        Command::Email(a) => {
+            let mut c = EmailConversation::new(a.identity, a.subject, &a.common.message);
+            for to in &a.to {
+                c = match mailbox(to) {
+                    (addr, Some(name)) => c.to_named(addr, name),
+                    (addr, None) => c.to(addr),
+                };
+            }
+            for cc in &a.cc {
+                c = match mailbox(cc) {
+                    (addr, Some(name)) => c.cc_named(addr, name),
+                    (addr, None) => c.cc(addr),
+                };
+            }
+            for bcc in &a.bcc {
+                c = match mailbox(bcc) {
+                    (addr, Some(name)) => c.bcc_named(addr, name),
+                    (addr, None) => c.bcc(addr),
+                };
+            }
+            create(client, &a.common, apply_common!(c, a.common))
+        }
+        Command::Sms(a) => {
+            let c = SmsConversation::new(a.phone, &a.common.message);
+            create(client, &a.common, apply_common!(c, a.common))
+        }
+        Command::BulkSms(a) => {
+            let c = BulkSmsConversation::new(a.phone, &a.common.message)
+                .recipients(a.to)
+                .send_to_client(!a.no_send_to_client);
+            create(client, &a.common, apply_common!(c, a.common))
+        }
+        Command::Whatsapp(a) => {
+            let mut c = WhatsAppTemplateConversation::new(a.phone, a.template, &a.common.message)
+                .params(a.param);
+            for to in a.to {
+                c = c.to(to);
+            }
+            if let Some(l) = a.language {
+                c = c.language(l);
+            }
+            create(client, &a.common, apply_common!(c, a.common))
+        }
+        Command::Chat(a) => {
+            let c = ChatConversation::new(a.identity, &a.common.message)
+                .create_child_object(!a.no_child);
+            create(client, &a.common, apply_common!(c, a.common))
+        }
+        Command::Message(a) => {
+            let mut m = match (a.customer, a.agent) {
+                (Some(customer), _) => NewMessage::from_customer(customer, a.message),
+                (None, Some(agent)) => {
+                    NewMessage::from_agent(agent, a.identity.unwrap_or_default(), a.message)
+                }
+                (None, None) => {
+                    return Err(Error::validation("--customer", "or --agent is required"))
+                }
+            };
+            if let Some(t) = a.identity_type {
+                m = m.identity_type(StreamProviderType(t));
+            }
+            for p in a.attachments {
+                m = m.attachment(Attachment::from_path(p));
+            }
+            let id =
+                client.create_message(&a.stream, &a.object, m.attachments_as_base64(a.base64))?;
+            Ok(json!({ "id": id, "stream": a.stream, "object": a.object }))
+        }
+        Command::Get(a) => Ok(client.get_conversation(&a.stream, &a.object)?.raw),
+        Command::Status(a) => {
+            let status = status(&a.status, "--status")?;
+            client.set_conversation_status(&a.object, status)?;
+            Ok(
+                json!({ "object": a.object, "status": status.value(), "status_name": status.name() }),
+            )
+        }
+        Command::Managers => Ok(Value::Array(
+            client.managers()?.into_iter().map(|m| m.raw).collect(),
+        )),
+        Command::SystemStatus => {
+            let s = client.system_status()?;
+            Ok(
+                json!({ "http_status": s.http_status, "description": s.description, "response_time": s.response_time }),
+            )
+        }
+        Command::Raw(a) => {
+            let body = a.data.as_deref().map(read_json).transpose()?;
+            let env = client.raw_request(&a.method, &a.path, body.as_ref())?;
+            Ok(json!({
+                "http_status": env.http_status, "status": env.status, "description": env.description,
+                "response_time": env.response_time, "data": env.data, "request_id": env.request_id,
+            }))
+        }
+        Command::Mock(_) => unreachable!("handled before a client is built"),
+    }
+}
+
+fn create(client: &Client, a: &CommonArgs, c: NewConversation) -> Result<Value, Error> {
+    let id = client.create_conversation(&a.stream, c)?;
+    Ok(json!({ "id": id, "stream": a.stream }))
+}
+
+fn user(a: &CommonArgs) -> Option<User> {
+    let any = a.user_unique_id.is_some()
+        || a.user_first_name.is_some()
+        || a.user_last_name.is_some()
+        || a.user_phone.is_some()
+        || a.user_email.is_some()
+        || a.user_remarks.is_some();
+    if !any {
+        return None;
+    }
+    let mut u = User::new();
+    if let Some(v) = &a.user_unique_id {
+        u = u.unique_id(v);
+    }
+    if let Some(v) = &a.user_first_name {
+        u = u.first_name(v);
+    }
+    if let Some(v) = &a.user_last_name {
+        u = u.last_name(v);
+    }
+    if let Some(v) = &a.user_phone {
+        u = u.phone1(v);
+    }
+    if let Some(v) = &a.user_email {
+        u = u.email(v);
+    }
+    if let Some(v) = &a.user_remarks {
+        u = u.remarks(v);
+    }
+    Some(u)
+}
+
+/// `Name <addr>` or `addr`.
+fn mailbox(s: &str) -> (String, Option<String>) {
+    let s = s.trim();
+    if let (Some(open), true) = (s.rfind('<'), s.ends_with('>')) {
+        let name = s[..open].trim().trim_matches('"').trim();
+        let addr = s[open + 1..s.len() - 1].trim();
+        return (addr.to_owned(), (!name.is_empty()).then(|| name.to_owned()));
+    }
+    (s.to_owned(), None)
+}
+
+/// A status by name (`resolved`, `in process`) or number.
+fn status(s: &str, flag: &str) -> Result<ObjectStatusType, Error> {
+    if let Ok(n) = s.trim().parse::<i64>() {
+        return Ok(ObjectStatusType(n));
+    }
+    ObjectStatusType::from_name(s).ok_or_else(|| {
+        let names: Vec<String> = ObjectStatusType::KNOWN
+            .iter()
+            .filter_map(|v| v.name())
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
+        Error::validation(
+            flag,
+            format!(
+                "unknown status {s:?}; use a number or one of: {}",
+                names.join(", ")
+            ),
+        )
+    })
+}
+
+/// `NAME=JSON`; a value that is not JSON is taken as a string.
+fn field(s: &str) -> Result<(String, Value), Error> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| Error::validation("--field", format!("{s:?} is not NAME=JSON")))?;
+    if name.trim().is_empty() {
+        return Err(Error::validation("--field", "empty field name"));
+    }
+    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+    Ok((name.trim().to_owned(), value))
+}
+
+/// Inline JSON, `@file`, or `-` for stdin.
+fn read_json(arg: &str) -> Result<Value, Error> {
+    let text = if arg == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::validation("--data", format!("cannot read stdin: {e}")))?;
+        s
+    } else if let Some(path) = arg.strip_prefix('@') {
+        std::fs::read_to_string(path)
+            .map_err(|e| Error::validation("--data", format!("cannot read {path}: {e}")))?
+    } else {
+        arg.to_owned()
+    };
+    serde_json::from_str(&text).map_err(|e| Error::validation("--data", format!("not JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailboxes() {
+        assert_eq!(mailbox("a@b.co"), ("a@b.co".into(), None));
+        assert_eq!(
+            mailbox("\"John Doe\" <john@b.co>"),
+            ("john@b.co".into(), Some("John Doe".into()))
+        );
+        assert_eq!(mailbox("<x@b.co>"), ("x@b.co".into(), None));
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status("resolved", "s").unwrap(), ObjectStatusType::RESOLVED);
+        assert_eq!(status("13", "s").unwrap(), ObjectStatusType::SENT);
+        let e = status("done", "--status").unwrap_err();
+        assert_eq!(e.field(), Some("--status"));
+    }
+
+    #[test]
+    fn fields() {
+        assert_eq!(field("Priority=3").unwrap(), ("Priority".into(), json!(3)));
+        assert_eq!(field("Tag=vip").unwrap(), ("Tag".into(), json!("vip")));
+        assert!(field("nothing").is_err());
+    }
+}
