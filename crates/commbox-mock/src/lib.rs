@@ -1,1 +1,274 @@
-pub fn placeholder_for_fetch() {}
+//! An in-memory mock of the CommBox REST API, for tests and demos.
+//!
+//! The mock listens on `127.0.0.1`, checks the `Authorization: Bearer <key>` header like the
+//! real API, answers with CommBox envelopes, records every API request and can inject faults
+//! (error statuses, delays, dropped connections).
+//!
+//! ```no_run
+//! use commbox_mock::{Fault, MockServer};
+//!
+//! let mock = MockServer::start().expect("mock starts");
+//! mock.push_fault(Fault::status(429).with_retry_after("1"));
+//! // ... point a client at mock.url() with mock.api_key() ...
+//! assert_eq!(mock.requests().len(), mock.request_count());
+//! ```
+//!
+//! # Served routes
+//!
+//! CommBox (Bearer key required):
+//! `POST /streams/{STREAM_ID}/objects`, `POST /streams/{STREAM_ID}/objects/{OBJECT_ID}/child`,
+//! `GET /streams/{STREAM_ID}/objects/{OBJECT_ID}`, `POST /objects/{OBJECT_ID}/status/{STATUS_ID}`,
+//! `GET /managers`, `GET /core/systemstatus`.
+//! Unknown paths answer a 404 envelope; a known path with another method answers 501.
+//!
+//! Inspection (no key): `GET /__mock/requests`, `GET /__mock/objects`,
+//! `POST /__mock/faults`, `POST /__mock/reset`, `GET /__mock/health`. These return the JSON
+//! forms of [`RecordedRequest`], [`StoredObject`] and [`Fault`].
+
+#![warn(missing_docs)]
+
+use std::io::{self, Write as _};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+mod clock;
+mod commbox;
+mod faults;
+mod inspect;
+mod pipeline;
+mod record;
+mod server;
+mod state;
+
+pub use faults::Fault;
+pub use record::{RecordedPart, RecordedRequest};
+pub use state::{StoredAttachment, StoredChild, StoredObject};
+
+use state::MockState;
+
+/// API key the mock accepts unless configured otherwise.
+pub const DEFAULT_API_KEY: &str = "mock-api-key";
+
+/// How long shutdown waits for in-flight work (such as delay faults) before abandoning it.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// Settings of a mock server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockConfig {
+    /// The only key accepted in `Authorization: Bearer <key>`. Default: [`DEFAULT_API_KEY`].
+    pub api_key: String,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            port: 0,
+        }
+    }
+}
+
+/// A mock running on a background thread with its own tokio runtime, so blocking clients in
+/// the calling thread can use it. Dropping it (or [`MockServer::shutdown`]) stops it.
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<MockState>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Starts a mock with the default key on a free port.
+    pub fn start() -> io::Result<MockServer> {
+        MockServer::start_with(MockConfig::default())
+    }
+
+    /// Starts a mock with `config`. Fails if the port cannot be bound.
+    pub fn start_with(config: MockConfig) -> io::Result<MockServer> {
+        // Bind here so that an unavailable port is the caller's error, not a dead thread.
+        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let state = Arc::new(MockState::new(config.api_key));
+        let app = server::app(Arc::clone(&state));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (ready, started) = mpsc::channel::<io::Result<()>>();
+        // The runtime is created, run and dropped on this thread only: dropping a runtime on a
+        // thread that is inside another runtime (e.g. a #[tokio::test]) would panic.
+        let thread = std::thread::Builder::new()
+            .name("commbox-mock".to_owned())
+            .spawn(move || {
+                let runtime = match build_runtime() {
+                    Ok(runtime) => runtime,
+                    Err(err) => {
+                        let _ = ready.send(Err(err));
+                        return;
+                    }
+                };
+                let listener = {
+                    let _context = runtime.enter();
+                    tokio::net::TcpListener::from_std(std_listener)
+                };
+                let listener = match listener {
+                    Ok(listener) => listener,
+                    Err(err) => {
+                        let _ = ready.send(Err(err));
+                        return;
+                    }
+                };
+                let _ = ready.send(Ok(()));
+                runtime.block_on(server::serve(listener, app, async {
+                    // A dropped sender also means stop.
+                    let _ = stopped.await;
+                }));
+                runtime.shutdown_timeout(SHUTDOWN_GRACE);
+            })?;
+        let startup = started
+            .recv()
+            .unwrap_or_else(|_| Err(io::Error::other("mock server thread ended during startup")));
+        if let Err(err) = startup {
+            let _ = thread.join();
+            return Err(err);
+        }
+        Ok(MockServer {
+            addr,
+            state,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// Base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.addr.port())
+    }
+
+    /// The accepted API key.
+    pub fn api_key(&self) -> &str {
+        self.state.api_key()
+    }
+
+    /// API requests received so far (not `/__mock` ones), in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests()
+    }
+
+    /// Number of API requests received so far.
+    pub fn request_count(&self) -> usize {
+        self.state.request_count()
+    }
+
+    /// Stored conversations with their messages, by id.
+    pub fn objects(&self) -> Vec<StoredObject> {
+        self.state.objects()
+    }
+
+    /// Queues a fault for the next API request(s); faults apply in FIFO order.
+    ///
+    /// # Panics
+    ///
+    /// If `POST /__mock/faults` would reject the fault (count 0, a status outside 100..=999,
+    /// a `retry_after` or `content_type` that is not a valid header value): a test that
+    /// queues such a fault is wrong, and silently ignoring it would hide that.
+    pub fn push_fault(&self, fault: Fault) {
+        if let Some(problem) = fault.problem() {
+            panic!("invalid fault {fault:?}: {problem}");
+        }
+        self.state.push_faults([fault]);
+    }
+
+    /// Clears objects, recorded requests and queued faults. Object and child ids keep
+    /// increasing; `seq` of recorded requests starts again at 1.
+    pub fn reset(&self) {
+        self.state.reset();
+    }
+
+    /// Stops the server and waits for its thread. Dropping does the same.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // A panic on the server thread has already been reported; re-raising it inside
+            // drop could abort the process.
+            let _ = thread.join();
+        }
+    }
+}
+
+fn build_runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("commbox-mock-worker")
+        .enable_all()
+        .build()
+}
+
+/// Runs a mock in the current thread until SIGINT or SIGTERM (Ctrl-C on Windows), then
+/// returns `Ok(())`.
+///
+/// Once listening it prints one line, `http://127.0.0.1:PORT`, to stdout and flushes it, so a
+/// parent process can read the URL. Used by the `commbox-mock` binary and `commbox mock`.
+pub fn run_blocking(config: MockConfig) -> io::Result<()> {
+    let runtime = build_runtime()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+        let port = listener.local_addr()?.port();
+        {
+            let mut stdout = io::stdout().lock();
+            writeln!(stdout, "http://127.0.0.1:{port}")?;
+            stdout.flush()?;
+        }
+        let state = Arc::new(MockState::new(config.api_key));
+        server::serve(listener, server::app(state), termination()).await;
+        Ok::<(), io::Error>(())
+    })?;
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    Ok(())
+}
+
+/// Completes on the first SIGINT or SIGTERM.
+async fn termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    () = interrupt() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => interrupt().await,
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt().await;
+}
+
+/// Completes on Ctrl-C; never, if the handler cannot be installed (rather than at once).
+async fn interrupt() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}

@@ -1,0 +1,88 @@
+//! The accept loop and per-connection serving.
+//!
+//! `axum::serve` cannot close a socket from inside a handler, and drop faults need exactly
+//! that, so connections are served by hand with hyper and each one gets a kill switch.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::middleware;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tower::ServiceExt as _;
+
+use crate::commbox;
+use crate::commbox::envelope;
+use crate::inspect;
+use crate::pipeline;
+use crate::state::MockState;
+
+/// Lets a request's handler abort the connection it arrived on.
+#[derive(Clone)]
+pub(crate) struct ConnectionKiller(Arc<Notify>);
+
+impl ConnectionKiller {
+    /// Resets the connection; any response in progress is never sent.
+    pub(crate) fn kill(&self) {
+        // notify_one stores a permit, so the kill is not lost if the connection task is busy.
+        self.0.notify_one();
+    }
+}
+
+/// The complete application: CommBox routes, inspection routes, fallbacks, pipeline.
+pub(crate) fn app(state: Arc<MockState>) -> Router {
+    Router::new()
+        .merge(commbox::router(Arc::clone(&state)))
+        .nest(pipeline::INSPECT_PREFIX, inspect::router())
+        .fallback(envelope::unknown_path)
+        .method_not_allowed_fallback(envelope::unsupported_method)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            pipeline::intercept,
+        ))
+        .with_state(state)
+}
+
+/// Accepts connections until `shutdown` completes.
+pub(crate) async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(serve_connection(stream, app.clone()));
+                }
+                // Typically EMFILE: back off instead of spinning on the same error.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, app: Router) {
+    let _ = stream.set_nodelay(true);
+    let notify = Arc::new(Notify::new());
+    let killer = ConnectionKiller(Arc::clone(&notify));
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(killer.clone());
+        app.clone().oneshot(request)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new());
+    let mut connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = &mut connection => {}
+        () = notify.notified() => {
+            let parts = connection.into_parts();
+            // Linger 0 makes the close a RST, so the client sees a reset rather than a clean
+            // EOF it might mistake for a short response.
+            let _ = parts.io.inner().set_zero_linger();
+        }
+    }
+}
