@@ -1,0 +1,428 @@
+//! The `commbox` binary end to end: JSON on stdout, errors on stderr, one exit code per kind.
+
+use commbox_mock::{Fault, MockServer};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn commbox(mock: &MockServer, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(args)
+        .env_clear()
+        .env("COMMBOX_API_KEY", mock.api_key())
+        .env("COMMBOX_BASE_URL", mock.url())
+        .env("COMMBOX_MAX_RETRIES", "0")
+        .output()
+        .expect("runs")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+fn sent(mock: &MockServer, i: usize) -> Value {
+    let req = &mock.requests()[i];
+    let json = req.json.clone().unwrap();
+    if req.content_type.as_deref() == Some("application/json") {
+        json["data"].clone()
+    } else {
+        json
+    }
+}
+
+#[test]
+fn every_channel_prints_the_new_id() {
+    let mock = MockServer::start().unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec![
+            "email",
+            "--stream",
+            "s",
+            "--identity",
+            "john@example.com",
+            "--subject",
+            "Hi",
+            "--to",
+            "John Doe <john@example.com>",
+            "--cc",
+            "team@example.com",
+            "-m",
+            "Hello",
+            "--status",
+            "sent",
+            "--manager-id",
+            "28361974",
+            "--user-first-name",
+            "John",
+            "--user-email",
+            "john@example.com",
+        ],
+        vec![
+            "sms",
+            "--stream",
+            "s",
+            "--phone",
+            "+972544444444",
+            "-m",
+            "code 1234",
+        ],
+        vec![
+            "bulk-sms",
+            "--stream",
+            "s",
+            "--phone",
+            "972544444444",
+            "--to",
+            "972522222222",
+            "--to",
+            "+972533333333",
+            "-m",
+            "closing at 6",
+        ],
+        vec![
+            "whatsapp",
+            "--stream",
+            "s",
+            "--phone",
+            "972544444444",
+            "--template",
+            "order_ready",
+            "--param",
+            "A-1",
+            "--param",
+            "today",
+            "--language",
+            "en",
+            "-m",
+            "ready",
+        ],
+        vec![
+            "chat",
+            "--stream",
+            "s",
+            "--identity",
+            "972544444444",
+            "-m",
+            "hi",
+            "--user-identity",
+            "100000000419660",
+            "--field",
+            "Priority=3",
+        ],
+    ];
+    let mut ids = Vec::new();
+    for args in &runs {
+        let v = stdout_json(&commbox(&mock, args));
+        assert_eq!(v["stream"], "s");
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let stored: Vec<i64> = mock.objects().iter().map(|o| o.id as i64).collect();
+    assert_eq!(ids, stored);
+    assert_eq!(
+        sent(&mock, 0)["Content"],
+        json!({"subject": "Hi", "to": [{"address": "john@example.com", "name": "John Doe"}],
+               "cc": [{"address": "team@example.com"}]})
+    );
+    assert_eq!(sent(&mock, 0)["StatusId"], 13);
+    assert_eq!(
+        sent(&mock, 0)["User"],
+        json!({"FirstName": "John", "Email": "john@example.com"})
+    );
+    assert_eq!(sent(&mock, 1)["UserStreamProviderId"], "972544444444");
+    assert_eq!(
+        sent(&mock, 2)["Content"]["to"],
+        json!(["972522222222", "972533333333"])
+    );
+    assert_eq!(sent(&mock, 2)["sendToClient"], true);
+    assert_eq!(
+        sent(&mock, 3)["Content"]["whatsapp_localizable_params"],
+        json!(["A-1", "today"])
+    );
+    assert_eq!(sent(&mock, 4)["Priority"], 3);
+    assert_eq!(sent(&mock, 4)["createChildObject"], true);
+}
+
+#[test]
+fn messages_with_attachments_then_get_status_managers() {
+    let mock = MockServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "hello").unwrap();
+    let file = file.to_str().unwrap();
+    let conv = stdout_json(&commbox(
+        &mock,
+        &[
+            "email",
+            "--stream",
+            "s",
+            "--identity",
+            "a@b.co",
+            "--subject",
+            "x",
+            "-m",
+            "y",
+            "--attach",
+            file,
+        ],
+    ));
+    let object = conv["id"].to_string();
+    let agent = stdout_json(&commbox(
+        &mock,
+        &[
+            "message",
+            "--stream",
+            "s",
+            "--object",
+            &object,
+            "--agent",
+            "36574658",
+            "--identity",
+            "best.agent@commbox.com",
+            "-m",
+            "on it",
+            "--attach",
+            file,
+        ],
+    ));
+    let customer = stdout_json(&commbox(
+        &mock,
+        &[
+            "message",
+            "--stream",
+            "s",
+            "--object",
+            &object,
+            "--customer",
+            "+972544444444",
+            "--attach",
+            file,
+            "--base64",
+        ],
+    ));
+    assert!(customer["id"].as_i64() > agent["id"].as_i64());
+    let reqs = mock.requests();
+    assert_eq!(reqs[0].parts.len(), 2);
+    assert_eq!(sent(&mock, 1)["IsManager"], true);
+    assert_eq!(
+        reqs[2].parts[1].filename, None,
+        "base64 form is a text field"
+    );
+    let objects = mock.objects();
+    let children = &objects[0].children;
+    assert_eq!(children[1].attachments[0].name, "notes.txt");
+
+    let got = stdout_json(&commbox(
+        &mock,
+        &["get", "--stream", "s", "--object", &object],
+    ));
+    assert_eq!(got["childs"].as_array().unwrap().len(), 2);
+    let st = stdout_json(&commbox(
+        &mock,
+        &["status", "--object", &object, "--status", "resolved"],
+    ));
+    assert_eq!(
+        st,
+        json!({"object": object, "status": 2, "status_name": "Resolved"})
+    );
+    let managers = stdout_json(&commbox(&mock, &["managers"]));
+    assert!(managers
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"] == 36574658));
+    let sys = stdout_json(&commbox(&mock, &["system-status"]));
+    assert_eq!(sys["description"], "System is operational");
+    let raw = stdout_json(&commbox(&mock, &["raw", "GET", "/managers"]));
+    assert_eq!(raw["http_status"], 200);
+}
+
+#[test]
+fn exit_codes_and_stderr_per_error_kind() {
+    let mock = MockServer::start().unwrap();
+    let code = |out: &Output| out.status.code().unwrap();
+
+    // Validation: 3, names the field, nothing sent, nothing on stdout.
+    let out = commbox(
+        &mock,
+        &["sms", "--stream", "s", "--phone", "054-444", "-m", "x"],
+    );
+    assert_eq!(code(&out), 3);
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("commbox: error: UserStreamProviderId: phone numbers"),
+        "{err}"
+    );
+    assert_eq!(mock.request_count(), 0);
+
+    let out = commbox(
+        &mock,
+        &[
+            "message",
+            "--stream",
+            "s",
+            "--object",
+            "1",
+            "--customer",
+            "a@b.co",
+            "-m",
+            "x",
+            "--attach",
+            "/no/such.pdf",
+        ],
+    );
+    assert_eq!(code(&out), 3);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("attachment \"/no/such.pdf\": no such file")
+    );
+    assert_eq!(mock.request_count(), 0);
+
+    // Authentication: 4.
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["--api-key", "wrong", "--base-url", &mock.url(), "managers"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("http status: 401") && err.contains("request id: "),
+        "{err}"
+    );
+    assert!(!err.contains("wrong"), "the key is not echoed: {err}");
+
+    // Not found: 5. Rate limited: 6. Bad request: 7. Server: 8.
+    assert_eq!(
+        code(&commbox(
+            &mock,
+            &["get", "--stream", "s", "--object", "424242"]
+        )),
+        5
+    );
+    mock.push_fault(Fault::status(429).with_retry_after("3600"));
+    let out = commbox(&mock, &["managers"]);
+    assert_eq!(code(&out), 6);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("retry after: 3600 s"));
+    mock.push_fault(Fault::status(400));
+    assert_eq!(code(&commbox(&mock, &["managers"])), 7);
+    mock.push_fault(Fault::status(500));
+    assert_eq!(
+        code(&commbox(
+            &mock,
+            &["sms", "--stream", "s", "--phone", "1", "-m", "x"]
+        )),
+        8
+    );
+
+    // Timeout: 9.
+    mock.push_fault(Fault::delay(3000));
+    let out = commbox(&mock, &["--timeout", "0.3", "managers"]);
+    assert_eq!(code(&out), 9);
+
+    // Connection: 10.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args([
+            "--api-key",
+            "k",
+            "--base-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--max-retries",
+            "0",
+            "managers",
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 10);
+
+    // Usage: 2 (clap).
+    assert_eq!(code(&commbox(&mock, &["sms", "--stream", "s"])), 2);
+}
+
+#[test]
+fn json_error_format_for_scripts() {
+    let mock = MockServer::start().unwrap();
+    let out = commbox(
+        &mock,
+        &[
+            "--error-format",
+            "json",
+            "email",
+            "--stream",
+            "s",
+            "--identity",
+            "a@b.co",
+            "--subject",
+            "s",
+            "-m",
+            "m",
+            "--to",
+            "nope",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(v["error"]["kind"], "validation");
+    assert_eq!(v["error"]["field"], "Content.to[0]");
+    assert_eq!(v["error"]["exit_code"], 3);
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Exit codes:") && help.contains("13  local file error"),
+        "{help}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("commbox {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn commbox_mock_serves_until_killed() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["mock", "--port", "0", "--mock-api-key", "demo-key"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["--api-key", "demo-key", "--base-url", &url, "system-status"])
+        .env_clear()
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
