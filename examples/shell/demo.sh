@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The CommBox flow from a shell, against the mock: open an e-mail conversation with an
+# attachment, add an agent's reply, then show what the server stored.
+#
+#   examples/shell/demo.sh                 # uses target/debug/commbox
+#   COMMBOX_BIN=commbox examples/shell/demo.sh
+#
+# Against the real API, drop the mock part and export COMMBOX_API_KEY (and a real stream id).
+set -euo pipefail
+
+bin=${COMMBOX_BIN:-target/debug/commbox}
+stream=${DEMO_STREAM:-hNyRN_fLUy7rrOrN9jLpipA==}
+work=$(mktemp -d)
+export COMMBOX_API_KEY=demo-key
+
+# Start the mock on a free port; it prints its URL as its first line.
+"$bin" mock --port 0 --mock-api-key "$COMMBOX_API_KEY" >"$work/mock.out" &
+mock_pid=$!
+trap 'kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do
+  [ -s "$work/mock.out" ] && break
+  sleep 0.05
+done
+COMMBOX_BASE_URL=$(head -n1 "$work/mock.out")
+export COMMBOX_BASE_URL
+echo "== mock CommBox API at $COMMBOX_BASE_URL"
+
+# The first "id" in a JSON document (keeps the demo free of jq).
+first_id() { sed -n 's/^ *"id": *\([0-9][0-9]*\).*/\1/p' | head -n1; }
+
+printf 'Invoice 2024-09\nTotal: 120.00 EUR\n' >"$work/invoice.txt"
+
+echo "== 1. open an e-mail conversation with an attachment"
+conversation=$("$bin" email --stream "$stream" \
+  --identity customer@example.com --subject "Your invoice for September" \
+  --to "John Doe <customer@example.com>" \
+  --message "Please find your invoice attached." \
+  --attach "$work/invoice.txt" \
+  --user-first-name John --user-last-name Doe --user-email customer@example.com)
+echo "$conversation"
+object=$(printf '%s\n' "$conversation" | first_id)
+
+echo "== 2. find an agent and reply on their behalf"
+agent=$("$bin" managers | first_id)
+"$bin" message --stream "$stream" --object "$object" \
+  --agent "$agent" --identity best.agent@commbox.com \
+  --message "Hi John, any questions about the invoice? Just reply to this e-mail."
+
+echo "== 3. the conversation as the API returns it"
+"$bin" get --stream "$stream" --object "$object"
+
+echo "== 4. what the mock stored (attachments by size and SHA-256)"
+"$bin" raw GET /__mock/objects
