@@ -373,6 +373,15 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
+/// One client is shared between threads: these must stay true.
+const _: () = {
+    const fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+    assert_shareable::<Client>();
+    assert_shareable::<crate::Error>();
+    assert_shareable::<crate::NewConversation>();
+    assert_shareable::<crate::NewMessage>();
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

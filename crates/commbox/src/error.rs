@@ -4,6 +4,7 @@
 //! code, so the faces convert kinds and never inspect messages.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest part of a response body kept in an [`Error`], so that a huge error page cannot
@@ -102,10 +103,12 @@ impl fmt::Display for ErrorKind {
 /// assert_eq!(err.kind(), ErrorKind::Validation);
 /// assert_eq!(err.field(), Some("api_key"));
 /// ```
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     message: String,
@@ -116,7 +119,9 @@ struct Inner {
     retry_after: Option<Duration>,
     request_id: Option<String>,
     server_request_id: Option<String>,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    // Arc, not Box, so that errors can be cloned into other faces (C error objects,
+    // Python exceptions) without losing the cause.
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// `Result` with libcommbox's [`Error`].
@@ -157,7 +162,7 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
-        self.inner.source = Some(Box::new(source));
+        self.inner.source = Some(Arc::new(source));
         self
     }
 
