@@ -1,25 +1,26 @@
 # libcommbox: `make demo` runs the main job, `make test` runs every check and test suite.
 # Both work on a fresh machine with the Rust toolchain: they install what else they need.
+#
+# Each face owns a fragment in mk/ that adds its steps to DEMO_STEPS and TEST_SUITES,
+# so faces can grow without editing one shared recipe.
 
 CARGO ?= cargo
 BIN   := target/debug/commbox
 
-.PHONY: all build demo test lint fmt-check clippy test-rust clean help
+DEMO_STEPS  :=
+TEST_SUITES :=
+
+.PHONY: all build demo test lint fmt-check clippy test-rust demo-cli clean help
 
 all: build
 
 help:
-	@echo "make demo   build, start the mock, open a conversation and post a message (CLI)"
+	@echo "make demo   build, start the mock, open a conversation and post a message in every face"
 	@echo "make test   formatting, lints and every test suite"
 	@echo "make build  build every crate (debug)"
 
 build:
 	$(CARGO) build --workspace --bins
-
-demo: build
-	examples/shell/demo.sh
-
-test: lint test-rust
 
 lint: fmt-check clippy
 
@@ -31,6 +32,21 @@ clippy:
 
 test-rust:
 	$(CARGO) test --workspace
+
+demo-cli: build
+	examples/shell/demo.sh
+
+DEMO_STEPS  += demo-cli
+TEST_SUITES += test-rust
+
+include $(sort $(wildcard mk/*.mk))
+
+# Sequential: each step prints a section of the demo; the suites share 2 cores.
+demo:
+	@set -e; for step in $(DEMO_STEPS); do $(MAKE) --no-print-directory $$step; done
+
+test: lint
+	@set -e; for suite in $(TEST_SUITES); do $(MAKE) --no-print-directory $$suite; done
 
 clean:
 	$(CARGO) clean
