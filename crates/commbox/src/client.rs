@@ -1,6 +1,7 @@
 //! The client and its builder.
 
 use crate::error::{Error, Result};
+use crate::transport::observe::{CallEvent, CallObserver};
 use crate::transport::retry::RetryPolicy;
 use crate::transport::{Settings, Transport};
 use crate::validate;
@@ -103,6 +104,7 @@ pub struct ClientBuilder {
     ca_file: Option<PathBuf>,
     proxy: Option<String>,
     allow_insecure_http: bool,
+    observer: Option<CallObserver>,
     /// A malformed `COMMBOX_*` variable seen by `from_env`, reported by `build`.
     env_error: Option<&'static str>,
 }
@@ -119,6 +121,7 @@ impl Default for ClientBuilder {
             ca_file: None,
             proxy: None,
             allow_insecure_http: false,
+            observer: None,
             env_error: None,
         }
     }
@@ -136,6 +139,7 @@ impl fmt::Debug for ClientBuilder {
             .field("ca_file", &self.ca_file)
             .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("observer", &self.observer.is_some())
             .finish()
     }
 }
@@ -273,6 +277,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `observer` once after every API call (after its retries), on the calling
+    /// thread: for metrics, or to log through your own logging system.
+    ///
+    /// ```
+    /// let client = commbox::Client::builder()
+    ///     .api_key("k")
+    ///     .on_call(|e| eprintln!("{} {} -> {:?} in {:?} ({} attempts)", e.method, e.path, e.status, e.elapsed, e.attempts))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn on_call(mut self, observer: impl Fn(&CallEvent) + Send + Sync + 'static) -> Self {
+        self.observer = Some(std::sync::Arc::new(observer));
+        self
+    }
+
     /// Checks the settings and builds the client. Errors name the setting at fault.
     pub fn build(self) -> Result<Client> {
         if let Some(name) = self.env_error {
@@ -312,6 +331,7 @@ impl ClientBuilder {
             ca_file: self.ca_file,
             proxy: self.proxy,
             retry: self.retry,
+            observer: self.observer,
         };
         let transport = Transport::new(&settings, &base, Some(key))?;
         Ok(Client {

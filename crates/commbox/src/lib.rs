@@ -65,6 +65,7 @@ pub use models::conversation::{
 pub use models::message::NewMessage;
 pub use models::records::{Conversation, ConversationMessage, Envelope, Manager, SystemStatus};
 pub use models::user::User;
+pub use transport::observe::CallEvent;
 pub use transport::retry::{RetryEvent, RetryPolicy};
 pub use transport::url::PathParam;
 

@@ -221,3 +221,38 @@ fn lenient_envelopes_decode() {
     assert_eq!(e.description(), None);
     assert!(e.body().unwrap().contains("Bad Gateway"));
 }
+
+#[test]
+fn the_call_observer_sees_one_event_per_call_with_its_attempts() {
+    let (mock, _) = setup();
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let client = builder(&mock)
+        .on_call(move |e| sink.lock().unwrap().push(e.clone()))
+        .build()
+        .unwrap();
+    mock.push_fault(Fault::status(429).with_retry_after("0"));
+    client.create_conversation("s", sms()).unwrap();
+    mock.push_fault(Fault::status(500));
+    client.create_conversation("s", sms()).unwrap_err();
+    client.create_conversation("", sms()).unwrap_err(); // refused before I/O: no call, no event
+
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(
+        (
+            events[0].method.as_str(),
+            events[0].path.as_str(),
+            events[0].status,
+            events[0].attempts,
+            events[0].error
+        ),
+        ("POST", "/streams/s/objects", Some(200), 2, None)
+    );
+    assert_eq!(
+        (events[1].status, events[1].attempts, events[1].error),
+        (Some(500), 1, Some(ErrorKind::Server))
+    );
+    let reqs = mock.requests();
+    assert_eq!(events[0].request_id, reqs[0].headers["x-request-id"]);
+}

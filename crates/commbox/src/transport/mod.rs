@@ -7,11 +7,13 @@
 pub(crate) mod body;
 mod errors;
 mod log;
+pub(crate) mod observe;
 pub(crate) mod retry;
 pub(crate) mod url;
 
 use crate::error::{Error, ErrorKind, Result};
 use body::Body;
+use observe::{CallEvent, CallObserver};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use retry::{Failure, RetryEvent, RetryPolicy};
@@ -35,6 +37,7 @@ pub(crate) struct Settings {
     pub ca_file: Option<PathBuf>,
     pub proxy: Option<String>,
     pub retry: RetryPolicy,
+    pub observer: Option<CallObserver>,
 }
 
 /// One HTTP client bound to a base URL and, for CommBox, a bearer key.
@@ -44,6 +47,7 @@ pub(crate) struct Transport {
     base: String,
     auth: Option<HeaderValue>,
     retry: RetryPolicy,
+    observer: Option<CallObserver>,
 }
 
 /// A request to send: everything needed to rebuild it for each attempt.
@@ -126,6 +130,7 @@ impl Transport {
             base: base.trim_end_matches('/').to_owned(),
             auth,
             retry: settings.retry.clone(),
+            observer: settings.observer.clone(),
         })
     }
 
@@ -138,6 +143,7 @@ impl Transport {
             base: base.trim_end_matches('/').to_owned(),
             auth: None,
             retry: self.retry.clone(),
+            observer: self.observer.clone(),
         }
     }
 
@@ -153,32 +159,63 @@ impl Transport {
         let url = reqwest::Url::parse(&url)
             .map_err(|e| Error::validation("path", format!("cannot form a URL: {e}")))?;
         let log_path = req.path.split('?').next().unwrap_or("").to_owned();
+        let started = Instant::now();
+        let (result, attempts) = self.send_with_retries(req, &url, &request_id, &log_path);
+        if let Some(observer) = &self.observer {
+            observer(&CallEvent {
+                method: req.method.to_string(),
+                path: log_path,
+                status: match &result {
+                    Ok(resp) => Some(resp.status),
+                    Err(e) => e.http_status(),
+                },
+                attempts,
+                elapsed: started.elapsed(),
+                request_id,
+                error: match &result {
+                    Ok(resp) if resp.is_success() => None,
+                    Ok(resp) => Some(ErrorKind::from_status(resp.status)),
+                    Err(e) => Some(e.kind()),
+                },
+            });
+        }
+        result
+    }
+
+    /// The attempt loop: returns the final outcome and how many attempts it took.
+    fn send_with_retries(
+        &self,
+        req: &Request,
+        url: &reqwest::Url,
+        request_id: &str,
+        log_path: &str,
+    ) -> (Result<Response>, u32) {
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let outcome = self.attempt(req, &url, &request_id);
+            let outcome = self.attempt(req, url, request_id);
             let elapsed = started.elapsed();
             let (failure, retry_after, result) = match outcome {
                 Ok(resp) => {
-                    log::response(&req.method, &log_path, &resp, attempt, elapsed);
+                    log::response(&req.method, log_path, &resp, attempt, elapsed);
                     if resp.is_success() {
-                        return Ok(resp);
+                        return (Ok(resp), attempt);
                     }
                     (Failure::Status(resp.status), resp.retry_after, Ok(resp))
                 }
                 Err((failure, err)) => {
-                    log::failure(&req.method, &log_path, &err, attempt, elapsed, &request_id);
+                    log::failure(&req.method, log_path, &err, attempt, elapsed, request_id);
                     (failure, None, Err(err))
                 }
             };
             let retries_left = attempt <= self.retry.max_retries;
             if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
-                return result;
+                return (result, attempt);
             }
             let delay = match retry_after {
                 // The server asked for longer than we are willing to wait: let the caller
                 // decide, with the delay in the error.
-                Some(d) if d > self.retry.max_retry_after => return result,
+                Some(d) if d > self.retry.max_retry_after => return (result, attempt),
                 Some(d) => d,
                 None => self.retry.backoff(attempt),
             };
@@ -190,8 +227,8 @@ impl Transport {
                     Err(e) => e.message().to_owned(),
                 },
                 method: req.method.to_string(),
-                path: log_path.clone(),
-                request_id: request_id.clone(),
+                path: log_path.to_owned(),
+                request_id: request_id.to_owned(),
             };
             log::retry(&event);
             if let Some(hook) = &self.retry.hook {
