@@ -38,6 +38,10 @@ pub fn path_id(field: &str, value: &str) -> Result<()> {
     if decoded == "." || decoded == ".." {
         return Err(Error::validation(field, "must not be '.' or '..'"));
     }
+    // CommBox ids are positive; 0 is what an unset integer id looks like in C and Python.
+    if decoded.trim().parse::<i64>().is_ok_and(|n| n <= 0) {
+        return Err(Error::validation(field, "must be a positive id"));
+    }
     Ok(())
 }
 
@@ -146,6 +150,12 @@ mod tests {
         assert!(path_id("stream_id", "%2e%2E").is_err());
         assert!(path_id("stream_id", " ").is_err());
         assert!(path_id("stream_id", "a\nb").is_err());
+        assert_eq!(
+            path_id("object_id", "0").unwrap_err().to_string(),
+            "object_id: must be a positive id"
+        );
+        assert!(path_id("object_id", "-3").is_err());
+        path_id("object_id", "007").unwrap();
     }
 
     #[test]

@@ -222,6 +222,91 @@ common_setters!(
     ChatConversation
 );
 
+/// Applies `$call` to whichever channel builder `$self` holds, keeping the variant.
+macro_rules! on_variant {
+    ($self:ident, $c:ident => $call:expr) => {
+        match $self {
+            NewConversation::EmailConversation($c) => NewConversation::EmailConversation($call),
+            NewConversation::SmsConversation($c) => NewConversation::SmsConversation($call),
+            NewConversation::BulkSmsConversation($c) => NewConversation::BulkSmsConversation($call),
+            NewConversation::WhatsAppTemplateConversation($c) => {
+                NewConversation::WhatsAppTemplateConversation($call)
+            }
+            NewConversation::ChatConversation($c) => NewConversation::ChatConversation($call),
+        }
+    };
+}
+
+/// The common options, for code that holds a conversation of any channel (the C and
+/// Python faces). Each forwards to the channel builder's method of the same name.
+impl NewConversation {
+    /// See [`EmailConversation::status`].
+    pub fn status(self, status: ObjectStatusType) -> Self {
+        on_variant!(self, c => c.status(status))
+    }
+
+    /// See [`EmailConversation::manager_id`].
+    pub fn manager_id(self, id: i64) -> Self {
+        on_variant!(self, c => c.manager_id(id))
+    }
+
+    /// See [`EmailConversation::user_identity`].
+    pub fn user_identity(self, id: i64) -> Self {
+        on_variant!(self, c => c.user_identity(id))
+    }
+
+    /// See [`EmailConversation::sub_stream_id`].
+    pub fn sub_stream_id(self, id: i64) -> Self {
+        on_variant!(self, c => c.sub_stream_id(id))
+    }
+
+    /// See [`EmailConversation::stream_provider_id`].
+    pub fn stream_provider_id(self, id: impl Into<String>) -> Self {
+        on_variant!(self, c => c.stream_provider_id(id))
+    }
+
+    /// See [`EmailConversation::user`].
+    pub fn user(self, user: User) -> Self {
+        on_variant!(self, c => c.user(user))
+    }
+
+    /// See [`EmailConversation::object_type`].
+    pub fn object_type(self, t: ObjectType) -> Self {
+        on_variant!(self, c => c.object_type(t))
+    }
+
+    /// See [`EmailConversation::stream_provider_type`].
+    pub fn stream_provider_type(self, t: StreamProviderType) -> Self {
+        on_variant!(self, c => c.stream_provider_type(t))
+    }
+
+    /// See [`EmailConversation::identity_type`].
+    pub fn identity_type(self, t: StreamProviderType) -> Self {
+        on_variant!(self, c => c.identity_type(t))
+    }
+
+    /// See [`EmailConversation::attachment`].
+    pub fn attachment(self, a: Attachment) -> Self {
+        on_variant!(self, c => c.attachment(a))
+    }
+
+    /// See [`EmailConversation::field`].
+    pub fn field(self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        on_variant!(self, c => c.field(name, value))
+    }
+
+    /// The channel's name: `email`, `sms`, `bulk_sms`, `whatsapp_template` or `chat`.
+    pub fn channel(&self) -> &'static str {
+        match self {
+            NewConversation::EmailConversation(_) => "email",
+            NewConversation::SmsConversation(_) => "sms",
+            NewConversation::BulkSmsConversation(_) => "bulk_sms",
+            NewConversation::WhatsAppTemplateConversation(_) => "whatsapp_template",
+            NewConversation::ChatConversation(_) => "chat",
+        }
+    }
+}
+
 /// An e-mail recipient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 struct Address {
@@ -752,6 +837,24 @@ mod tests {
         .to_json()
         .unwrap_err();
         assert_eq!(e.field(), Some("User.Email"));
+    }
+
+    #[test]
+    fn common_setters_work_on_any_channel() {
+        let v = NewConversation::from(SmsConversation::new("1", "m"))
+            .status(ObjectStatusType::SENT)
+            .manager_id(7)
+            .field("X", 1)
+            .to_json()
+            .unwrap();
+        assert_eq!(
+            (
+                v["StatusId"].as_i64(),
+                v["ManagerId"].as_i64(),
+                v["X"].as_i64()
+            ),
+            (Some(13), Some(7), Some(1))
+        );
     }
 
     #[test]
