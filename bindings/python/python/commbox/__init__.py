@@ -1,0 +1,117 @@
+"""commbox: a client for the CommBox API.
+
+Open conversations on e-mail, SMS, WhatsApp and chat, and post messages into them as the
+customer or as an agent, with attachments streamed from disk::
+
+    import commbox
+
+    with commbox.Client(api_key="...") as client:
+        conversation = client.create_email_conversation(
+            "hNyRN_fLUy7rrOrN9jLpipA==",            # the channel's stream id
+            "customer@example.com", "Your invoice", "Please find it attached.",
+            attachments=["invoice.pdf"],
+        )
+        agent = client.managers()[0].id
+        client.create_agent_message(
+            "hNyRN_fLUy7rrOrN9jLpipA==", conversation, agent, "agent@example.com", "Any questions?"
+        )
+
+This package is the Python face of libcommbox: the requests are validated, sent and retried
+by its Rust core (``commbox._commbox``), with the GIL released during I/O. Errors are
+:class:`CommboxError` subclasses. Each API call logs one DEBUG record on the ``commbox``
+logger (method, path, status, duration, retries, request id; never the key).
+"""
+
+import os as _os
+
+from . import _commbox
+from ._async_client import AsyncClient
+from ._attachments import Attachment, AttachmentLike
+from ._client import Client, ObjectId, StreamId
+from ._enums import ObjectStatusType, ObjectType, StreamProviderType
+from ._errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    CommboxError,
+    ConnectionError,
+    DecodeError,
+    FileError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    TlsError,
+    TransportError,
+    ValidationError,
+)
+from ._models import Conversation, ConversationMessage, Envelope, Manager, SystemStatus
+from ._requests import (
+    BulkSmsConversation,
+    ChatConversation,
+    ConversationOptions,
+    EmailConversation,
+    MessageOptions,
+    NewConversation,
+    NewMessage,
+    Recipient,
+    SmsConversation,
+    User,
+    WhatsAppTemplateConversation,
+)
+
+__version__: str = _commbox.__version__
+"""The libcommbox version this package was built from."""
+
+__all__ = [
+    "__version__",
+    # clients
+    "Client",
+    "AsyncClient",
+    "StreamId",
+    "ObjectId",
+    # requests
+    "EmailConversation",
+    "SmsConversation",
+    "BulkSmsConversation",
+    "WhatsAppTemplateConversation",
+    "ChatConversation",
+    "NewConversation",
+    "ConversationOptions",
+    "NewMessage",
+    "MessageOptions",
+    "User",
+    "Recipient",
+    "Attachment",
+    "AttachmentLike",
+    # results
+    "Conversation",
+    "ConversationMessage",
+    "Manager",
+    "SystemStatus",
+    "Envelope",
+    # enums
+    "ObjectType",
+    "ObjectStatusType",
+    "StreamProviderType",
+    # errors
+    "CommboxError",
+    "ValidationError",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "ConnectionError",
+    "TlsError",
+    "DecodeError",
+    "FileError",
+]
+
+# The core draws request ids from a per-thread generator: reseed the forking thread's copy
+# in a child so that parent and child do not send the same ids.
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_commbox._after_fork_in_child)

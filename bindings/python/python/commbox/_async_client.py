@@ -1,0 +1,267 @@
+"""The asyncio client: the synchronous client's calls, run in a thread pool."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+
+from ._client import Client, ObjectId, StreamId
+from ._enums import ObjectStatusType
+from ._models import Conversation, Envelope, Manager, SystemStatus
+from ._requests import ConversationOptions, MessageOptions, NewConversation, NewMessage, Recipient
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
+
+__all__ = ["AsyncClient"]
+
+_T = TypeVar("_T")
+
+DEFAULT_MAX_WORKERS = 16
+"""Default number of calls an :class:`AsyncClient` runs at once."""
+
+
+class AsyncClient:
+    """The :class:`Client`'s methods as coroutines, for asyncio code.
+
+    This is not native async I/O: each call runs the blocking core in a thread pool of
+    ``max_workers`` threads (default 16; the calls release the GIL, so they run in
+    parallel), which keeps one well-tested transport for both. The other arguments are
+    those of :class:`Client`. Cancelling an awaiting task does not stop a request already
+    sent: it completes in its thread and its result is dropped.
+
+    >>> async with commbox.AsyncClient(api_key="...") as client:     # doctest: +SKIP
+    ...     id = await client.create_sms_conversation("STREAM", "+972544444444", "Hello")
+    """
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        proxy: Optional[str] = None,
+        allow_insecure_http: Optional[bool] = None,
+        user_agent: Optional[str] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> None:
+        self._client = Client(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            ca_file=ca_file,
+            proxy=proxy,
+            allow_insecure_http=allow_insecure_http,
+            user_agent=user_agent,
+        )
+        self._max_workers = max_workers
+        self._pid = os.getpid()
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="commbox")
+
+    async def _run(self, call: Callable[[], _T]) -> _T:
+        if self._pid != os.getpid():
+            # A forked child has none of the parent's worker threads: a pool that believes
+            # it has idle workers would never run the call.
+            self._pid = os.getpid()
+            self._executor = self._new_executor()
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    @property
+    def sync_client(self) -> Client:
+        """The synchronous client doing the work (shares the connection pool)."""
+        return self._client
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to."""
+        return self._client.base_url
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` was called."""
+        return self._client.closed
+
+    def __repr__(self) -> str:
+        state = ", closed" if self.closed else ""
+        return f"commbox.AsyncClient(base_url={self.base_url!r}{state})"
+
+    async def aclose(self) -> None:
+        """Waits for running calls, then releases the threads and the connection pool."""
+        executor = self._executor
+        await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
+        self._client.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.aclose()
+
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            "a commbox.AsyncClient cannot be pickled: it holds threads, a connection pool and "
+            "the API key. Create a client in each process from your settings."
+        )
+
+    def __copy__(self) -> AsyncClient:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> AsyncClient:
+        return self
+
+    async def create_conversation(self, stream_id: StreamId, conversation: NewConversation) -> int:
+        """See :meth:`Client.create_conversation`."""
+        return await self._run(lambda: self._client.create_conversation(stream_id, conversation))
+
+    async def create_email_conversation(
+        self,
+        stream_id: StreamId,
+        identity: str,
+        subject: str,
+        message: str,
+        *,
+        to: Sequence[Recipient] = (),
+        cc: Sequence[Recipient] = (),
+        bcc: Sequence[Recipient] = (),
+        attachment_urls: Sequence[Tuple[str, str]] = (),
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """See :meth:`Client.create_email_conversation`."""
+        return await self._run(
+            lambda: self._client.create_email_conversation(
+                stream_id, identity, subject, message, to=to, cc=cc, bcc=bcc, attachment_urls=attachment_urls, **options
+            )
+        )
+
+    async def create_sms_conversation(
+        self, stream_id: StreamId, phone: str, message: str, **options: Unpack[ConversationOptions]
+    ) -> int:
+        """See :meth:`Client.create_sms_conversation`."""
+        return await self._run(lambda: self._client.create_sms_conversation(stream_id, phone, message, **options))
+
+    async def create_bulk_sms_conversation(
+        self,
+        stream_id: StreamId,
+        phone: str,
+        message: str,
+        recipients: Sequence[str],
+        *,
+        send_to_client: bool = True,
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """See :meth:`Client.create_bulk_sms_conversation`."""
+        return await self._run(
+            lambda: self._client.create_bulk_sms_conversation(
+                stream_id, phone, message, recipients, send_to_client=send_to_client, **options
+            )
+        )
+
+    async def create_whatsapp_template_conversation(
+        self,
+        stream_id: StreamId,
+        phone: str,
+        template: str,
+        message: str,
+        *,
+        params: Sequence[str] = (),
+        language: Optional[str] = None,
+        to: Sequence[str] = (),
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """See :meth:`Client.create_whatsapp_template_conversation`."""
+        return await self._run(
+            lambda: self._client.create_whatsapp_template_conversation(
+                stream_id, phone, template, message, params=params, language=language, to=to, **options
+            )
+        )
+
+    async def create_chat_conversation(
+        self,
+        stream_id: StreamId,
+        identity: str,
+        message: str,
+        *,
+        create_child_object: bool = True,
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """See :meth:`Client.create_chat_conversation`."""
+        return await self._run(
+            lambda: self._client.create_chat_conversation(
+                stream_id, identity, message, create_child_object=create_child_object, **options
+            )
+        )
+
+    async def create_conversation_json(self, stream_id: StreamId, obj: Mapping[str, Any]) -> int:
+        """See :meth:`Client.create_conversation_json`."""
+        return await self._run(lambda: self._client.create_conversation_json(stream_id, obj))
+
+    async def get_conversation(self, stream_id: StreamId, object_id: ObjectId) -> Conversation:
+        """See :meth:`Client.get_conversation`."""
+        return await self._run(lambda: self._client.get_conversation(stream_id, object_id))
+
+    async def set_conversation_status(self, object_id: ObjectId, status: Union[ObjectStatusType, int, str]) -> None:
+        """See :meth:`Client.set_conversation_status`."""
+        await self._run(lambda: self._client.set_conversation_status(object_id, status))
+
+    async def create_message(self, stream_id: StreamId, object_id: ObjectId, message: NewMessage) -> int:
+        """See :meth:`Client.create_message`."""
+        return await self._run(lambda: self._client.create_message(stream_id, object_id, message))
+
+    async def create_customer_message(
+        self,
+        stream_id: StreamId,
+        object_id: ObjectId,
+        identity: str,
+        message: str = "",
+        **options: Unpack[MessageOptions],
+    ) -> int:
+        """See :meth:`Client.create_customer_message`."""
+        return await self._run(
+            lambda: self._client.create_customer_message(stream_id, object_id, identity, message, **options)
+        )
+
+    async def create_agent_message(
+        self,
+        stream_id: StreamId,
+        object_id: ObjectId,
+        agent_id: int,
+        identity: str,
+        message: str = "",
+        **options: Unpack[MessageOptions],
+    ) -> int:
+        """See :meth:`Client.create_agent_message`."""
+        return await self._run(
+            lambda: self._client.create_agent_message(stream_id, object_id, agent_id, identity, message, **options)
+        )
+
+    async def create_message_json(self, stream_id: StreamId, object_id: ObjectId, obj: Mapping[str, Any]) -> int:
+        """See :meth:`Client.create_message_json`."""
+        return await self._run(lambda: self._client.create_message_json(stream_id, object_id, obj))
+
+    async def managers(self) -> List[Manager]:
+        """See :meth:`Client.managers`."""
+        return await self._run(self._client.managers)
+
+    async def system_status(self) -> SystemStatus:
+        """See :meth:`Client.system_status`."""
+        return await self._run(self._client.system_status)
+
+    async def raw_request(self, method: str, path: str, body: Any = None) -> Envelope:
+        """See :meth:`Client.raw_request`."""
+        return await self._run(lambda: self._client.raw_request(method, path, body))

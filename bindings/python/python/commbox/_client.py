@@ -1,0 +1,312 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import os
+import platform
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, List, Mapping, NoReturn, Optional, Sequence, Tuple, Type, Union
+
+from . import _commbox
+from ._enums import ObjectStatusType
+from ._models import Conversation, Envelope, Manager, SystemStatus
+from ._requests import (
+    BulkSmsConversation,
+    ChatConversation,
+    ConversationOptions,
+    EmailConversation,
+    MessageOptions,
+    NewConversation,
+    NewMessage,
+    Recipient,
+    SmsConversation,
+    WhatsAppTemplateConversation,
+)
+
+if TYPE_CHECKING:
+    # Only for type checkers (typeshed ships it): no runtime dependency.
+    from typing_extensions import Self, Unpack
+
+__all__ = ["Client", "StreamId", "ObjectId"]
+
+StreamId = Union[str, int]
+"""A stream (channel) id, as the CommBox console shows it (``"hNyRN_fLUy7rrOrN9jLpipA=="``);
+encoded (``%3d%3d``) or not, it is percent-encoded exactly once."""
+
+ObjectId = Union[int, str]
+"""A conversation id, as returned by ``create_conversation``."""
+
+_CONVERSATION_TYPES: Tuple[type, ...] = (
+    EmailConversation,
+    SmsConversation,
+    BulkSmsConversation,
+    WhatsAppTemplateConversation,
+    ChatConversation,
+)
+
+
+class Client:
+    """A CommBox API client.
+
+    Settings left as None come from the ``COMMBOX_*`` environment variables, then from the
+    defaults: ``api_key`` (``COMMBOX_API_KEY``, required), ``base_url``
+    (``https://api.commbox.io``), ``timeout`` in seconds for each attempt (60),
+    ``connect_timeout`` (10), ``max_retries`` (2), ``ca_file`` (extra CA certificates, PEM),
+    ``proxy`` (else ``HTTPS_PROXY``/``NO_PROXY`` apply), ``allow_insecure_http`` (``http://``
+    to a non-loopback host; off) and ``user_agent`` (appended to the User-Agent).
+
+    One client is safe to share between threads: calls release the GIL and run in parallel
+    on one connection pool. A client inherited by a forked child (gunicorn, Celery) builds a
+    new transport on first use there. Use it as a context manager, or call :meth:`close`.
+
+    Every call validates the request before any I/O (a bad field raises
+    :class:`ValidationError` and nothing is sent) and retries only what is safe to retry: a
+    create is sent again only when the server said it did not process it (429, 503).
+
+    >>> with commbox.Client(api_key="...") as client:               # doctest: +SKIP
+    ...     id = client.create_sms_conversation("STREAM", "+972544444444", "Hello")
+    """
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        proxy: Optional[str] = None,
+        allow_insecure_http: Optional[bool] = None,
+        user_agent: Optional[str] = None,
+    ) -> None:
+        suffix = f"python/{platform.python_version()}"
+        if user_agent:
+            suffix = f"{suffix} {user_agent}"
+        self._native = _commbox.NativeClient(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=None if timeout is None else float(timeout),
+            connect_timeout=None if connect_timeout is None else float(connect_timeout),
+            max_retries=max_retries,
+            ca_file=None if ca_file is None else os.fspath(ca_file),
+            proxy=proxy,
+            allow_insecure_http=allow_insecure_http,
+            user_agent_suffix=suffix,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to."""
+        return self._native.base_url
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._native.closed
+
+    def __repr__(self) -> str:
+        state = ", closed" if self.closed else ""
+        return f"commbox.Client(base_url={self.base_url!r}{state})"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Releases the connection pool. Later calls raise :class:`CommboxError`; calls
+        already running finish first. Closing twice does nothing."""
+        self._native.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError(
+            "a commbox.Client cannot be pickled: it holds a connection pool and the API key. "
+            "Create a client in each process from your settings."
+        )
+
+    def __copy__(self) -> Client:
+        # Immutable and shareable between threads: a copy would be an identical client.
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Client:
+        return self
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def create_conversation(self, stream_id: StreamId, conversation: NewConversation) -> int:
+        """Opens a conversation in stream ``stream_id`` and returns its id.
+
+        ``conversation`` is an :class:`EmailConversation`, :class:`SmsConversation`,
+        :class:`BulkSmsConversation`, :class:`WhatsAppTemplateConversation` or
+        :class:`ChatConversation`. Sent as JSON, or as multipart with the attachments
+        streamed from disk.
+        """
+        if not isinstance(conversation, _CONVERSATION_TYPES):
+            raise TypeError(
+                "conversation must be EmailConversation, SmsConversation, BulkSmsConversation, "
+                f"WhatsAppTemplateConversation or ChatConversation, not {type(conversation).__name__}"
+            )
+        return self._native.create_conversation(stream_id, conversation._spec())
+
+    def create_email_conversation(
+        self,
+        stream_id: StreamId,
+        identity: str,
+        subject: str,
+        message: str,
+        *,
+        to: Sequence[Recipient] = (),
+        cc: Sequence[Recipient] = (),
+        bcc: Sequence[Recipient] = (),
+        attachment_urls: Sequence[Tuple[str, str]] = (),
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """Opens an e-mail conversation; the arguments are those of :class:`EmailConversation`."""
+        return self.create_conversation(
+            stream_id,
+            EmailConversation(
+                identity, subject, message, to=to, cc=cc, bcc=bcc, attachment_urls=attachment_urls, **options
+            ),
+        )
+
+    def create_sms_conversation(
+        self, stream_id: StreamId, phone: str, message: str, **options: Unpack[ConversationOptions]
+    ) -> int:
+        """Opens an SMS conversation; the arguments are those of :class:`SmsConversation`."""
+        return self.create_conversation(stream_id, SmsConversation(phone, message, **options))
+
+    def create_bulk_sms_conversation(
+        self,
+        stream_id: StreamId,
+        phone: str,
+        message: str,
+        recipients: Sequence[str],
+        *,
+        send_to_client: bool = True,
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """Sends one SMS to several recipients; the arguments are those of
+        :class:`BulkSmsConversation`."""
+        return self.create_conversation(
+            stream_id,
+            BulkSmsConversation(phone, message, recipients=recipients, send_to_client=send_to_client, **options),
+        )
+
+    def create_whatsapp_template_conversation(
+        self,
+        stream_id: StreamId,
+        phone: str,
+        template: str,
+        message: str,
+        *,
+        params: Sequence[str] = (),
+        language: Optional[str] = None,
+        to: Sequence[str] = (),
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """Opens a conversation with a WhatsApp template message; the arguments are those of
+        :class:`WhatsAppTemplateConversation`."""
+        return self.create_conversation(
+            stream_id,
+            WhatsAppTemplateConversation(
+                phone, template, message, params=params, language=language, to=to, **options
+            ),
+        )
+
+    def create_chat_conversation(
+        self,
+        stream_id: StreamId,
+        identity: str,
+        message: str,
+        *,
+        create_child_object: bool = True,
+        **options: Unpack[ConversationOptions],
+    ) -> int:
+        """Opens a chat conversation; the arguments are those of :class:`ChatConversation`."""
+        return self.create_conversation(
+            stream_id, ChatConversation(identity, message, create_child_object=create_child_object, **options)
+        )
+
+    def create_conversation_json(self, stream_id: StreamId, obj: Mapping[str, Any]) -> int:
+        """Opens a conversation from JSON you already hold: the object (``{"Type": 5, ...}``)
+        or the documented wrapper (``{"data": {...}}``). Only its shape and ``Message`` are
+        checked. Returns the conversation's id."""
+        return self._native.create_conversation_json(stream_id, obj)
+
+    def get_conversation(self, stream_id: StreamId, object_id: ObjectId) -> Conversation:
+        """Fetches a conversation with all its messages."""
+        return Conversation._from_native(self._native.get_conversation(stream_id, object_id))
+
+    def set_conversation_status(self, object_id: ObjectId, status: Union[ObjectStatusType, int, str]) -> None:
+        """Changes a conversation's status: an :class:`ObjectStatusType`, its number, or its
+        documented name (``"resolved"``, ``"In Process"``). Safe to retry."""
+        self._native.set_conversation_status(object_id, status)
+
+    # -- messages --------------------------------------------------------------------------
+
+    def create_message(self, stream_id: StreamId, object_id: ObjectId, message: NewMessage) -> int:
+        """Adds ``message`` (a :class:`NewMessage`) to conversation ``object_id`` and returns
+        the message's id."""
+        if not isinstance(message, NewMessage):
+            raise TypeError(f"message must be a commbox.NewMessage, not {type(message).__name__}")
+        return self._native.create_message(stream_id, object_id, message._spec())
+
+    def create_customer_message(
+        self,
+        stream_id: StreamId,
+        object_id: ObjectId,
+        identity: str,
+        message: str = "",
+        **options: Unpack[MessageOptions],
+    ) -> int:
+        """Adds a message written by the customer ``identity`` (see :meth:`NewMessage.from_customer`)."""
+        return self.create_message(stream_id, object_id, NewMessage.from_customer(identity, message, **options))
+
+    def create_agent_message(
+        self,
+        stream_id: StreamId,
+        object_id: ObjectId,
+        agent_id: int,
+        identity: str,
+        message: str = "",
+        **options: Unpack[MessageOptions],
+    ) -> int:
+        """Adds a message from agent ``agent_id`` (see :meth:`NewMessage.from_agent`)."""
+        return self.create_message(
+            stream_id, object_id, NewMessage.from_agent(agent_id, identity, message, **options)
+        )
+
+    def create_message_json(self, stream_id: StreamId, object_id: ObjectId, obj: Mapping[str, Any]) -> int:
+        """Adds a message from JSON you already hold (the child or ``{"data": {...}}``) and
+        returns its id."""
+        return self._native.create_message_json(stream_id, object_id, obj)
+
+    # -- around them -----------------------------------------------------------------------
+
+    def managers(self) -> List[Manager]:
+        """Lists the brand's agents and admins; an agent's ``id`` is the ``agent_id`` of
+        agent messages."""
+        return [Manager._from_native(m) for m in self._native.managers()]
+
+    def system_status(self) -> SystemStatus:
+        """Checks that CommBox is up and the key is accepted."""
+        return SystemStatus._from_native(self._native.system_status())
+
+    def raw_request(self, method: str, path: str, body: Any = None) -> Envelope:
+        """Sends any request, for endpoints the typed methods do not cover yet.
+
+        ``path`` is below the base URL, already encoded, and may carry a query
+        (``/users/123``); ``body`` is sent as JSON when given. GET, PUT and DELETE are
+        retried like reads, POST and PATCH like creates. An error status raises like any
+        other call.
+        """
+        return Envelope._from_native(self._native.raw_request(method, path, body))

@@ -1,0 +1,215 @@
+"""The exceptions of the commbox package.
+
+Every error the library raises is a :class:`CommboxError`; each kind of core error maps to
+exactly one class. They are defined in Python (not in the extension) so that they can also
+be Python's own exceptions: :class:`commbox.TimeoutError` is a :class:`builtins.TimeoutError`,
+:class:`commbox.ConnectionError` a :class:`builtins.ConnectionError`, :class:`FileError` an
+:class:`OSError` and :class:`ValidationError` a :class:`ValueError`.
+
+No exception ever contains the API key.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Dict, Mapping, Optional, Type
+
+__all__ = [
+    "CommboxError",
+    "ValidationError",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "ConnectionError",
+    "TlsError",
+    "DecodeError",
+    "FileError",
+]
+
+
+class CommboxError(Exception):
+    """Base class of every commbox error.
+
+    Attributes:
+        message: what went wrong, without the request id.
+        request_id: the ``X-Request-Id`` this client sent (quote it to CommBox support), or
+            None when nothing was sent.
+        server_request_id: the request id the server returned, if any.
+        status: the HTTP status of the server's answer, if one arrived.
+        description: the API's own explanation (CommBox ``description``), if any.
+        body: the raw response body (at most 64 KiB), if any.
+
+    ``str(error)`` is the message followed by the request id.
+    """
+
+    message: str
+    request_id: Optional[str]
+    server_request_id: Optional[str]
+    status: Optional[int]
+    description: Optional[str]
+    body: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: Optional[str] = None,
+        server_request_id: Optional[str] = None,
+        status: Optional[int] = None,
+        description: Optional[str] = None,
+        body: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+        self.server_request_id = server_request_id
+        self.status = status
+        self.description = description
+        self.body = body
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"{self.message} (request id {self.request_id})"
+        return self.message
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={value!r}"
+            for name, value in vars(self).items()
+            if value is not None and name not in ("message", "body")
+        )
+        return f"{type(self).__name__}({self.message!r}{', ' if fields else ''}{fields})"
+
+
+class ValidationError(CommboxError, ValueError):
+    """A request was refused before any I/O: a field is missing or malformed.
+
+    Nothing was sent. ``field`` names what is wrong (``Message``, ``Content.to[1]``,
+    ``attachment "x.pdf"``, ``api_key``) and ``reason`` says why.
+    """
+
+    field: Optional[str]
+    reason: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: Optional[str] = None,
+        reason: Optional[str] = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, **details)
+        self.field = field
+        self.reason = reason
+
+
+class ApiError(CommboxError):
+    """The server answered with an error status.
+
+    ``status`` is the HTTP status, ``description`` the API's explanation and ``body`` the
+    raw answer (at most 64 KiB).
+    """
+
+    status: int
+
+
+class BadRequestError(ApiError):
+    """HTTP 400, 422 or another 4xx: the server refused the request (see ``description``)."""
+
+
+class AuthenticationError(ApiError):
+    """HTTP 401 or 403: the API key is missing, wrong, revoked or lacks rights."""
+
+
+class NotFoundError(ApiError):
+    """HTTP 404: the stream, conversation or route does not exist."""
+
+
+class RateLimitError(ApiError):
+    """HTTP 429: throttled, after the retries the client was allowed.
+
+    ``retry_after`` is how many seconds the server asked to wait, or None if it did not say.
+    """
+
+    retry_after: Optional[float]
+
+    def __init__(self, message: str, *, retry_after: Optional[float] = None, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    """HTTP 5xx, after the retries that were safe."""
+
+
+class TransportError(CommboxError):
+    """No usable answer arrived: timeout, connection or TLS failure."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """No complete answer within the configured timeout. Also a :class:`builtins.TimeoutError`.
+
+    A create that timed out may still have been processed by the server: look it up before
+    sending it again.
+    """
+
+
+class ConnectionError(TransportError, builtins.ConnectionError):
+    """The connection could not be made, or broke before an answer arrived. Also a
+    :class:`builtins.ConnectionError`."""
+
+
+class TlsError(TransportError):
+    """The TLS handshake failed (certificate not trusted, wrong host, protocol error)."""
+
+
+class DecodeError(CommboxError):
+    """The server answered with a body that is not what the API documents."""
+
+
+class FileError(CommboxError, OSError):
+    """A local file could not be read (an attachment, the CA file). Also an :class:`OSError`."""
+
+
+# The core's error kinds (`commbox::ErrorKind::as_str`), one class each.
+_CLASS_OF_KIND: Mapping[str, Type[CommboxError]] = {
+    "validation": ValidationError,
+    "authentication": AuthenticationError,
+    "not_found": NotFoundError,
+    "rate_limited": RateLimitError,
+    "bad_request": BadRequestError,
+    "server": ServerError,
+    "timeout": TimeoutError,
+    "connection": ConnectionError,
+    "tls": TlsError,
+    "decode": DecodeError,
+    "io": FileError,
+}
+
+
+def _from_native(kind: str, message: str, details: Dict[str, Any]) -> CommboxError:
+    """Builds the exception for a core error (called by the extension module).
+
+    ``kind`` is the core's error kind; ``closed`` (a closed client), ``internal`` (a Rust
+    panic) and kinds newer than this module give the base class.
+    """
+    cls = _CLASS_OF_KIND.get(kind, CommboxError)
+    kwargs: Dict[str, Any] = {
+        "request_id": details.get("request_id"),
+        "server_request_id": details.get("server_request_id"),
+        "status": details.get("status"),
+        "description": details.get("description"),
+        "body": details.get("body"),
+    }
+    if issubclass(cls, ValidationError):
+        kwargs["field"] = details.get("field")
+        kwargs["reason"] = details.get("reason")
+    if issubclass(cls, RateLimitError):
+        kwargs["retry_after"] = details.get("retry_after")
+    return cls(message, **kwargs)

@@ -1,0 +1,314 @@
+//! `NativeClient`: the core client behind `commbox.Client`.
+//!
+//! Every call converts its Python arguments with the GIL held, then runs the core call
+//! with the GIL released (`Python::detach`), then converts the result and emits the log
+//! record with the GIL held again. The state mutex is only taken inside the released
+//! section and never across Python code, so it cannot deadlock with the GIL.
+
+use crate::call_log;
+use crate::errors::{self, guard, Failure};
+use crate::fork::ProcessClient;
+use crate::json;
+use crate::records;
+use crate::requests;
+use commbox::{ClientBuilder, PathParam};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+/// A stream or conversation id: CommBox uses both encrypted strings and integers.
+#[derive(FromPyObject)]
+pub(crate) enum Id {
+    Int(i64),
+    Str(String),
+}
+
+impl PathParam for Id {
+    fn to_segment(&self) -> Cow<'_, str> {
+        match self {
+            Id::Int(n) => Cow::Owned(n.to_string()),
+            Id::Str(s) => Cow::Borrowed(s),
+        }
+    }
+}
+
+/// The native client. Use `commbox.Client`, which wraps it with typed methods.
+///
+/// Safe to share between threads: calls run in parallel with the GIL released and share one
+/// connection pool. In a forked child the transport is rebuilt on first use.
+#[pyclass(frozen, module = "commbox._commbox")]
+pub(crate) struct NativeClient {
+    /// Kept to rebuild the transport in a forked child (the builder holds the settings and
+    /// the key; it is never shown).
+    builder: ClientBuilder,
+    base_url: String,
+    /// `None` once closed.
+    state: Mutex<Option<ProcessClient>>,
+}
+
+#[pymethods]
+impl NativeClient {
+    /// Builds the client (reading `COMMBOX_*` variables for settings left as None) with the
+    /// GIL released: building reads the CA file and starts the connection pool's thread.
+    #[new]
+    #[pyo3(signature = (
+        *,
+        api_key = None,
+        base_url = None,
+        timeout = None,
+        connect_timeout = None,
+        max_retries = None,
+        ca_file = None,
+        proxy = None,
+        allow_insecure_http = None,
+        user_agent_suffix = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        max_retries: Option<u32>,
+        ca_file: Option<PathBuf>,
+        proxy: Option<String>,
+        allow_insecure_http: Option<bool>,
+        user_agent_suffix: Option<String>,
+    ) -> PyResult<Self> {
+        guard(py, || {
+            let mut b = ClientBuilder::from_env().on_call(call_log::record);
+            if let Some(v) = api_key {
+                b = b.api_key(v);
+            }
+            if let Some(v) = base_url {
+                b = b.base_url(v);
+            }
+            if let Some(v) = timeout {
+                b = b.timeout(seconds(py, "timeout", v)?);
+            }
+            if let Some(v) = connect_timeout {
+                b = b.connect_timeout(seconds(py, "connect_timeout", v)?);
+            }
+            if let Some(v) = max_retries {
+                b = b.max_retries(v);
+            }
+            if let Some(v) = ca_file {
+                b = b.ca_file(v);
+            }
+            if let Some(v) = proxy {
+                b = b.proxy(v);
+            }
+            if let Some(v) = allow_insecure_http {
+                b = b.allow_insecure_http(v);
+            }
+            if let Some(v) = user_agent_suffix {
+                b = b.user_agent_suffix(v);
+            }
+            let built = py.detach(|| b.clone().build());
+            let client = built.map_err(|e| errors::to_py(py, e.into()))?;
+            Ok(NativeClient {
+                base_url: client.base_url().to_owned(),
+                builder: b,
+                state: Mutex::new(Some(ProcessClient::new(client))),
+            })
+        })
+    }
+
+    /// The base URL requests go to (validated, without a trailing slash).
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.lock().is_none()
+    }
+
+    /// Opens a conversation from a conversation spec and returns its id.
+    fn create_conversation(
+        &self,
+        py: Python<'_>,
+        stream_id: Id,
+        spec: &Bound<'_, PyDict>,
+    ) -> PyResult<i64> {
+        guard(py, || {
+            let conversation = requests::conversation(spec)?;
+            self.call(py, move |c| c.create_conversation(&stream_id, conversation))
+        })
+    }
+
+    /// Opens a conversation from JSON (the object or `{"data": object}`) and returns its id.
+    fn create_conversation_json(
+        &self,
+        py: Python<'_>,
+        stream_id: Id,
+        object: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
+        guard(py, || {
+            let object = json::to_json("object", object)?;
+            self.call(py, move |c| c.create_conversation_json(&stream_id, &object))
+        })
+    }
+
+    /// Adds a message from a message spec and returns its id.
+    fn create_message(
+        &self,
+        py: Python<'_>,
+        stream_id: Id,
+        object_id: Id,
+        spec: &Bound<'_, PyDict>,
+    ) -> PyResult<i64> {
+        guard(py, || {
+            let message = requests::message(spec)?;
+            self.call(py, move |c| {
+                c.create_message(&stream_id, &object_id, message)
+            })
+        })
+    }
+
+    /// Adds a message from JSON (the child or `{"data": child}`) and returns its id.
+    fn create_message_json(
+        &self,
+        py: Python<'_>,
+        stream_id: Id,
+        object_id: Id,
+        child: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
+        guard(py, || {
+            let child = json::to_json("child", child)?;
+            self.call(py, move |c| {
+                c.create_message_json(&stream_id, &object_id, &child)
+            })
+        })
+    }
+
+    /// A conversation with its messages, as a record dict.
+    fn get_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        stream_id: Id,
+        object_id: Id,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let conversation =
+                self.call(py, move |c| c.get_conversation(&stream_id, &object_id))?;
+            records::conversation(py, &conversation)
+        })
+    }
+
+    /// Changes a conversation's status (a number or a documented status name).
+    fn set_conversation_status(
+        &self,
+        py: Python<'_>,
+        object_id: Id,
+        status: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        guard(py, || {
+            let status = requests::status(status)?;
+            self.call(py, move |c| c.set_conversation_status(&object_id, status))
+        })
+    }
+
+    /// The brand's agents and admins, as record dicts.
+    fn managers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        guard(py, || {
+            let managers = self.call(py, |c| c.managers())?;
+            let list = PyList::empty(py);
+            for m in &managers {
+                list.append(records::manager(py, m)?)?;
+            }
+            Ok(list)
+        })
+    }
+
+    /// The API's system status, as a record dict.
+    fn system_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let status = self.call(py, |c| c.system_status())?;
+            records::system_status(py, &status)
+        })
+    }
+
+    /// Sends any request below the base URL and returns the decoded envelope as a dict.
+    #[pyo3(signature = (method, path, body = None))]
+    fn raw_request<'py>(
+        &self,
+        py: Python<'py>,
+        method: String,
+        path: String,
+        body: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let body = body.map(|b| json::to_json("body", b)).transpose()?;
+            let envelope = self.call(py, move |c| c.raw_request(&method, &path, body.as_ref()))?;
+            records::envelope(py, &envelope)
+        })
+    }
+
+    /// Releases the connection pool. Calls after this raise `CommboxError`; calls already
+    /// running finish first. Closing twice does nothing.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        guard(py, || {
+            let taken = self.lock().take();
+            // Dropping joins the pool's runtime thread: not with the GIL held.
+            py.detach(move || drop(taken));
+            Ok(())
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NativeClient(base_url={:?})", self.base_url)
+    }
+}
+
+impl NativeClient {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ProcessClient>> {
+        // A panic while the lock was held cannot leave the Option half-written.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The core client for this process: the one built here, or a new one in a forked
+    /// child. Runs with the GIL released.
+    fn client(&self) -> Result<commbox::Client, Failure> {
+        let mut state = self.lock();
+        let slot = state.as_mut().ok_or(Failure::Closed)?;
+        if let Some(client) = slot.get() {
+            return Ok(client.clone());
+        }
+        let fresh = self.builder.clone().build()?;
+        // Replacing the parent's client leaks it (see fork.rs) rather than dropping it.
+        *slot = ProcessClient::new(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Runs one core call with the GIL released, then logs it with the GIL held.
+    fn call<T: Send>(
+        &self,
+        py: Python<'_>,
+        op: impl FnOnce(&commbox::Client) -> commbox::Result<T> + Send,
+    ) -> PyResult<T> {
+        let (outcome, event) = py.detach(|| {
+            call_log::clear();
+            let outcome = self
+                .client()
+                .and_then(|client| op(&client).map_err(Failure::from));
+            (outcome, call_log::take())
+        });
+        if let Some(event) = &event {
+            call_log::emit(py, event);
+        }
+        outcome.map_err(|f| errors::to_py(py, f))
+    }
+}
+
+/// Seconds as a `Duration`; zero is left to the core, which names the setting.
+fn seconds(py: Python<'_>, field: &str, secs: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| errors::validation(py, field, "must be a positive number of seconds"))
+}

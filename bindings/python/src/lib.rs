@@ -1,0 +1,34 @@
+//! `commbox._commbox`: the native half of the `commbox` Python package.
+//!
+//! It converts types and nothing else: Python values become the core's request builders,
+//! the core's records and errors become Python values. Validation, serialisation, retries
+//! and redaction stay in the `commbox` crate. The pure-Python half
+//! (`bindings/python/python/commbox`) holds the public classes, the exceptions and the stubs.
+//!
+//! Rules every function here keeps:
+//! - the GIL is released around all I/O (network and files) and around client construction;
+//! - no Rust lock is held while Python code runs, and no Python code runs while a Rust lock
+//!   is held, so the GIL, `logging` handlers and the client's mutex cannot deadlock;
+//! - a Rust panic reaches Python as `commbox.CommboxError`, never as PyO3's `PanicException`.
+
+mod call_log;
+mod client;
+mod enums;
+mod errors;
+mod fork;
+mod json;
+mod records;
+mod requests;
+
+use pyo3::prelude::*;
+
+/// The native module. Import `commbox` instead: this module is its private half.
+#[pymodule]
+fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", commbox::VERSION)?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_function(wrap_pyfunction!(enums::enum_members, m)?)?;
+    m.add_function(wrap_pyfunction!(fork::after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::panic_for_tests, m)?)?;
+    Ok(())
+}

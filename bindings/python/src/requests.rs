@@ -1,0 +1,355 @@
+//! The request specs built by `commbox/_requests.py` as the core's builders.
+//!
+//! A spec is a plain dict whose keys name the core builder's setters (`identity`,
+//! `message`, `to`, `status`, `attachments`, …); `_commbox.pyi` documents its shape. Only
+//! types are converted here: every check of the values is the core's, when the call runs.
+
+use crate::errors;
+use crate::json;
+use commbox::{
+    Attachment, BulkSmsConversation, ChatConversation, EmailConversation, NewConversation,
+    NewMessage, ObjectStatusType, ObjectType, SmsConversation, StreamProviderType, User,
+    WhatsAppTemplateConversation,
+};
+use pyo3::conversion::FromPyObjectOwned;
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use std::path::PathBuf;
+
+/// A spec dict, with typed access that names the key in every conversion error.
+struct Spec<'a, 'py> {
+    what: &'static str,
+    dict: &'a Bound<'py, PyDict>,
+}
+
+impl<'py> Spec<'_, 'py> {
+    fn item(&self, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Ok(self.dict.get_item(key)?.filter(|v| !v.is_none()))
+    }
+
+    /// A key the Python layer always sets.
+    fn req<T: FromPyObjectOwned<'py>>(&self, key: &str) -> PyResult<T> {
+        let v = self
+            .item(key)?
+            .ok_or_else(|| PyKeyError::new_err(format!("{} spec has no {key:?}", self.what)))?;
+        self.convert(key, &v)
+    }
+
+    /// A key that may be absent or None.
+    fn opt<T: FromPyObjectOwned<'py>>(&self, key: &str) -> PyResult<Option<T>> {
+        self.item(key)?.map(|v| self.convert(key, &v)).transpose()
+    }
+
+    /// A list-valued key (absent or None: empty).
+    fn list(&self, key: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        match self.item(key)? {
+            None => Ok(Vec::new()),
+            Some(v) => v.try_iter()?.collect(),
+        }
+    }
+
+    fn convert<T: FromPyObjectOwned<'py>>(&self, key: &str, v: &Bound<'py, PyAny>) -> PyResult<T> {
+        v.extract::<T>().map_err(|e| {
+            let e: PyErr = e.into();
+            PyTypeError::new_err(format!("{key}: {}", e.value(v.py())))
+        })
+    }
+}
+
+/// Builds the core's request for a new conversation from its spec.
+pub(crate) fn conversation(spec: &Bound<'_, PyDict>) -> PyResult<NewConversation> {
+    let s = Spec {
+        what: "conversation",
+        dict: spec,
+    };
+    let channel: String = s.req("channel")?;
+    let identity: String = s.req("identity")?;
+    let message: String = s.req("message")?;
+    let conv: NewConversation = match channel.as_str() {
+        "email" => {
+            let mut c = EmailConversation::new(identity, s.req::<String>("subject")?, message);
+            for (address, name) in recipients(&s, "to")? {
+                c = match name {
+                    Some(n) => c.to_named(address, n),
+                    None => c.to(address),
+                };
+            }
+            for (address, name) in recipients(&s, "cc")? {
+                c = match name {
+                    Some(n) => c.cc_named(address, n),
+                    None => c.cc(address),
+                };
+            }
+            for (address, name) in recipients(&s, "bcc")? {
+                c = match name {
+                    Some(n) => c.bcc_named(address, n),
+                    None => c.bcc(address),
+                };
+            }
+            for item in s.list("attachment_urls")? {
+                let (url, name): (String, String) = s.convert("attachment_urls", &item)?;
+                c = c.attachment_url(url, name);
+            }
+            common(&s, c)?.into()
+        }
+        "sms" => common(&s, SmsConversation::new(identity, message))?.into(),
+        "bulk_sms" => {
+            let mut c = BulkSmsConversation::new(identity, message).recipients(strings(&s, "to")?);
+            if let Some(yes) = s.opt::<bool>("send_to_client")? {
+                c = c.send_to_client(yes);
+            }
+            common(&s, c)?.into()
+        }
+        "whatsapp_template" => {
+            let mut c =
+                WhatsAppTemplateConversation::new(identity, s.req::<String>("template")?, message)
+                    .params(strings(&s, "params")?);
+            for phone in strings(&s, "to")? {
+                c = c.to(phone);
+            }
+            if let Some(lang) = s.opt::<String>("language")? {
+                c = c.language(lang);
+            }
+            common(&s, c)?.into()
+        }
+        "chat" => {
+            let mut c = ChatConversation::new(identity, message);
+            if let Some(yes) = s.opt::<bool>("create_child_object")? {
+                c = c.create_child_object(yes);
+            }
+            common(&s, c)?.into()
+        }
+        other => {
+            return Err(PyKeyError::new_err(format!(
+                "unknown conversation channel {other:?}"
+            )))
+        }
+    };
+    Ok(conv)
+}
+
+/// The setters every channel builder has (the core's `common_setters!`).
+trait CommonSetters: Sized {
+    fn status(self, v: ObjectStatusType) -> Self;
+    fn manager_id(self, v: i64) -> Self;
+    fn user_identity(self, v: i64) -> Self;
+    fn sub_stream_id(self, v: i64) -> Self;
+    fn stream_provider_id(self, v: String) -> Self;
+    fn user(self, v: User) -> Self;
+    fn object_type(self, v: ObjectType) -> Self;
+    fn stream_provider_type(self, v: StreamProviderType) -> Self;
+    fn identity_type(self, v: StreamProviderType) -> Self;
+    fn attachment(self, v: Attachment) -> Self;
+    fn field(self, name: String, v: serde_json::Value) -> Self;
+}
+
+macro_rules! common_setters {
+    ($($ty:ty),+) => {$(
+        impl CommonSetters for $ty {
+            fn status(self, v: ObjectStatusType) -> Self { <$ty>::status(self, v) }
+            fn manager_id(self, v: i64) -> Self { <$ty>::manager_id(self, v) }
+            fn user_identity(self, v: i64) -> Self { <$ty>::user_identity(self, v) }
+            fn sub_stream_id(self, v: i64) -> Self { <$ty>::sub_stream_id(self, v) }
+            fn stream_provider_id(self, v: String) -> Self { <$ty>::stream_provider_id(self, v) }
+            fn user(self, v: User) -> Self { <$ty>::user(self, v) }
+            fn object_type(self, v: ObjectType) -> Self { <$ty>::object_type(self, v) }
+            fn stream_provider_type(self, v: StreamProviderType) -> Self {
+                <$ty>::stream_provider_type(self, v)
+            }
+            fn identity_type(self, v: StreamProviderType) -> Self { <$ty>::identity_type(self, v) }
+            fn attachment(self, v: Attachment) -> Self { <$ty>::attachment(self, v) }
+            fn field(self, name: String, v: serde_json::Value) -> Self { <$ty>::field(self, name, v) }
+        }
+    )+};
+}
+
+common_setters!(
+    EmailConversation,
+    SmsConversation,
+    BulkSmsConversation,
+    WhatsAppTemplateConversation,
+    ChatConversation
+);
+
+fn common<B: CommonSetters>(s: &Spec<'_, '_>, mut b: B) -> PyResult<B> {
+    if let Some(v) = s.opt::<i64>("status")? {
+        b = b.status(ObjectStatusType(v));
+    }
+    if let Some(v) = s.opt("manager_id")? {
+        b = b.manager_id(v);
+    }
+    if let Some(v) = s.opt("user_identity")? {
+        b = b.user_identity(v);
+    }
+    if let Some(v) = s.opt("sub_stream_id")? {
+        b = b.sub_stream_id(v);
+    }
+    if let Some(v) = s.opt("stream_provider_id")? {
+        b = b.stream_provider_id(v);
+    }
+    if let Some(v) = s.item("user")? {
+        let dict = v
+            .cast::<PyDict>()
+            .map_err(|_| PyTypeError::new_err("user: expected a dict spec"))?;
+        b = b.user(user(dict)?);
+    }
+    if let Some(v) = s.opt::<i64>("object_type")? {
+        b = b.object_type(ObjectType(v));
+    }
+    if let Some(v) = s.opt::<i64>("stream_provider_type")? {
+        b = b.stream_provider_type(StreamProviderType(v));
+    }
+    if let Some(v) = s.opt::<i64>("identity_type")? {
+        b = b.identity_type(StreamProviderType(v));
+    }
+    for a in attachments(s)? {
+        b = b.attachment(a);
+    }
+    for (name, value) in fields(s)? {
+        b = b.field(name, value);
+    }
+    Ok(b)
+}
+
+fn user(dict: &Bound<'_, PyDict>) -> PyResult<User> {
+    let s = Spec { what: "user", dict };
+    let mut u = User::new();
+    if let Some(v) = s.opt::<String>("unique_id")? {
+        u = u.unique_id(v);
+    }
+    if let Some(v) = s.opt::<String>("first_name")? {
+        u = u.first_name(v);
+    }
+    if let Some(v) = s.opt::<String>("last_name")? {
+        u = u.last_name(v);
+    }
+    if let Some(v) = s.opt::<String>("phone1")? {
+        u = u.phone1(v);
+    }
+    if let Some(v) = s.opt::<String>("email")? {
+        u = u.email(v);
+    }
+    if let Some(v) = s.opt::<String>("remarks")? {
+        u = u.remarks(v);
+    }
+    Ok(u)
+}
+
+/// Builds the core's request for a new message from its spec.
+pub(crate) fn message(spec: &Bound<'_, PyDict>) -> PyResult<NewMessage> {
+    let s = Spec {
+        what: "message",
+        dict: spec,
+    };
+    let identity: String = s.req("identity")?;
+    let text: String = s.opt("message")?.unwrap_or_default();
+    let mut m = match s.opt::<i64>("agent_id")? {
+        Some(agent) => NewMessage::from_agent(agent, identity, text),
+        None => NewMessage::from_customer(identity, text),
+    };
+    if let Some(v) = s.opt::<i64>("identity_type")? {
+        m = m.identity_type(StreamProviderType(v));
+    }
+    if let Some(v) = s.opt::<i64>("object_type")? {
+        m = m.object_type(ObjectType(v));
+    }
+    for a in attachments(&s)? {
+        m = m.attachment(a);
+    }
+    if let Some(yes) = s.opt::<bool>("attachments_as_base64")? {
+        m = m.attachments_as_base64(yes);
+    }
+    for (name, value) in fields(&s)? {
+        m = m.field(name, value);
+    }
+    Ok(m)
+}
+
+/// `[(address, name or None), …]`.
+fn recipients(s: &Spec<'_, '_>, key: &str) -> PyResult<Vec<(String, Option<String>)>> {
+    s.list(key)?.iter().map(|v| s.convert(key, v)).collect()
+}
+
+fn strings(s: &Spec<'_, '_>, key: &str) -> PyResult<Vec<String>> {
+    s.list(key)?.iter().map(|v| s.convert(key, v)).collect()
+}
+
+/// Extra top-level fields (`{"name": json value}`), in the order given.
+fn fields(s: &Spec<'_, '_>) -> PyResult<Vec<(String, serde_json::Value)>> {
+    let Some(v) = s.item("fields")? else {
+        return Ok(Vec::new());
+    };
+    let dict = v
+        .cast::<PyDict>()
+        .map_err(|_| PyTypeError::new_err("fields: expected a dict"))?;
+    dict.iter()
+        .map(|(k, item)| {
+            let name: String = s.convert("fields", &k)?;
+            let value = json::to_json(&format!("fields[{name:?}]"), &item)?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
+/// Attachment specs: `{"path": str | PathLike}` (streamed from disk when sent) or
+/// `{"data": bytes, "name": str}`, each with optional `name` and `content_type`.
+fn attachments(s: &Spec<'_, '_>) -> PyResult<Vec<Attachment>> {
+    s.list("attachments")?
+        .iter()
+        .map(|item| {
+            let dict = item
+                .cast::<PyDict>()
+                .map_err(|_| PyTypeError::new_err("attachments: expected dict specs"))?;
+            attachment(dict)
+        })
+        .collect()
+}
+
+fn attachment(dict: &Bound<'_, PyDict>) -> PyResult<Attachment> {
+    let s = Spec {
+        what: "attachment",
+        dict,
+    };
+    let name: Option<String> = s.opt("name")?;
+    let mut a = if let Some(path) = s.opt::<PathBuf>("path")? {
+        let a = Attachment::from_path(path);
+        match name {
+            Some(n) => a.with_name(n),
+            None => a,
+        }
+    } else if let Some(data) = s.item("data")? {
+        let bytes = data.cast::<PyBytes>().map_err(|_| {
+            PyTypeError::new_err("attachment data: expected bytes (the Python layer converts)")
+        })?;
+        Attachment::from_bytes(name.unwrap_or_default(), bytes.as_bytes().to_vec())
+    } else {
+        return Err(PyKeyError::new_err(
+            "attachment spec has neither path nor data",
+        ));
+    };
+    if let Some(ct) = s.opt::<String>("content_type")? {
+        a = a.with_content_type(ct);
+    }
+    Ok(a)
+}
+
+/// A conversation status given as a number or as its documented name (`"resolved"`,
+/// `"In Process"`), as the core's `ObjectStatusType`.
+pub(crate) fn status(v: &Bound<'_, PyAny>) -> PyResult<ObjectStatusType> {
+    if let Ok(n) = v.extract::<i64>() {
+        return Ok(ObjectStatusType(n));
+    }
+    if let Ok(name) = v.extract::<String>() {
+        return ObjectStatusType::from_name(&name).ok_or_else(|| {
+            errors::validation(
+                v.py(),
+                "status",
+                format!("{name:?} is not a known status name"),
+            )
+        });
+    }
+    Err(PyTypeError::new_err(
+        "status: expected an ObjectStatusType, an int or a status name",
+    ))
+}
