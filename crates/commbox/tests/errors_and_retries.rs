@@ -256,3 +256,18 @@ fn the_call_observer_sees_one_event_per_call_with_its_attempts() {
     let reqs = mock.requests();
     assert_eq!(events[0].request_id, reqs[0].headers["x-request-id"]);
 }
+
+#[test]
+fn a_failed_tls_handshake_is_a_tls_error() {
+    // https to the mock's plain-HTTP port: rustls rejects the first bytes it reads.
+    let (mock, _) = setup();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(mock.url().replace("http://", "https://"))
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let e = client.system_status().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
+    assert!(e.message().starts_with("TLS handshake failed"), "{e}");
+}

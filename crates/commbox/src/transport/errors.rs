@@ -69,24 +69,25 @@ fn origin(u: &reqwest::Url) -> String {
     }
 }
 
-/// Whether a rustls error is somewhere in the source chain.
+/// Whether a rustls error is somewhere in the chain. `io::Error::source()` skips the error
+/// it wraps (it returns that error's source), and hyper-rustls nests rustls errors two
+/// `io::Error`s deep, so wrapped errors are followed through `get_ref()` as well.
 fn is_tls(e: &reqwest::Error) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
+    fn contains_rustls(err: &(dyn std::error::Error + 'static)) -> bool {
         if err.is::<rustls::Error>() {
             return true;
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-            {
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if contains_rustls(inner) {
                 return true;
             }
         }
-        cur = err.source();
+        err.source().is_some_and(contains_rustls)
     }
-    false
+    contains_rustls(e)
 }
 
 /// The innermost message, which says what actually happened ("Connection refused").
