@@ -395,6 +395,56 @@ enum commbox_status commbox_conversation_new_chat(const char *identity,
 void commbox_conversation_free(struct commbox_conversation *conversation);
 
 /**
+ * Initial status (`StatusId`, ObjectStatusType: 1 open, 2 resolved, 13 sent, …). All channels.
+ */
+enum commbox_status commbox_conversation_set_status(struct commbox_conversation *conversation,
+                                                    int64_t status,
+                                                    struct commbox_error **err);
+
+/**
+ * The agent it is sent from (`ManagerId`). All channels.
+ */
+enum commbox_status commbox_conversation_set_manager_id(struct commbox_conversation *conversation,
+                                                        int64_t manager_id,
+                                                        struct commbox_error **err);
+
+/**
+ * CommBox's number for the user (`UserIdentity`). All channels.
+ */
+enum commbox_status commbox_conversation_set_user_identity(struct commbox_conversation *conversation,
+                                                           int64_t user_identity,
+                                                           struct commbox_error **err);
+
+/**
+ * The sub-channel (`SubStreamId`). All channels.
+ */
+enum commbox_status commbox_conversation_set_sub_stream_id(struct commbox_conversation *conversation,
+                                                           int64_t sub_stream_id,
+                                                           struct commbox_error **err);
+
+/**
+ * Overrides the channel's `Type` (ObjectType). All channels.
+ */
+enum commbox_status commbox_conversation_set_object_type(struct commbox_conversation *conversation,
+                                                         int64_t object_type,
+                                                         struct commbox_error **err);
+
+/**
+ * Overrides the channel's `StreamProviderType`. All channels.
+ */
+enum commbox_status commbox_conversation_set_stream_provider_type(struct commbox_conversation *conversation,
+                                                                  int64_t stream_provider_type,
+                                                                  struct commbox_error **err);
+
+/**
+ * Overrides the identity's type (`UserStreamProviderType`: 4 e-mail, 5 phone, 7
+ * WhatsApp); phone types make the identity a phone number. All channels.
+ */
+enum commbox_status commbox_conversation_set_identity_type(struct commbox_conversation *conversation,
+                                                           int64_t identity_type,
+                                                           struct commbox_error **err);
+
+/**
  * The provider's id of the original conversation (`StreamProviderId`). All channels.
  */
 enum commbox_status commbox_conversation_set_stream_provider_id(struct commbox_conversation *conversation,

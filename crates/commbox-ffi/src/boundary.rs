@@ -135,3 +135,31 @@ pub(crate) fn bytes_arg<'a>(
     // duration of the call.
     Ok(unsafe { std::slice::from_raw_parts(data, len) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{commbox_error_free, commbox_error_message, commbox_error_status};
+
+    #[test]
+    fn a_panic_becomes_a_status_with_a_message() {
+        let mut err: *mut commbox_error = std::ptr::null_mut();
+        let status = run("commbox_test", &mut err, || panic!("boom"));
+        assert_eq!(status, commbox_status::COMMBOX_STATUS_PANIC);
+        assert_eq!(
+            commbox_error_status(err),
+            commbox_status::COMMBOX_STATUS_PANIC
+        );
+        // SAFETY: a NUL-terminated string owned by `err`, read before it is freed.
+        let msg = unsafe { CStr::from_ptr(commbox_error_message(err)) };
+        assert_eq!(
+            msg.to_str().unwrap(),
+            "commbox_test: internal error (please report it): boom"
+        );
+        commbox_error_free(err);
+        // Without an error out-parameter the status alone comes back.
+        let status = run("commbox_test", std::ptr::null_mut(), || panic!("boom"));
+        assert_eq!(status, commbox_status::COMMBOX_STATUS_PANIC);
+        assert_eq!(run_or(7, || panic!("boom")), 7);
+    }
+}

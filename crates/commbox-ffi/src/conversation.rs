@@ -172,55 +172,128 @@ pub extern "C" fn commbox_conversation_free(conversation: *mut commbox_conversat
     })
 }
 
-macro_rules! int_setter {
-    ($(#[$doc:meta])* $name:ident, $arg:ident, |$c:ident, $v:ident| $apply:expr) => {
-        $(#[$doc])*
-        #[no_mangle]
-        pub extern "C" fn $name(
-            conversation: *mut commbox_conversation,
-            $arg: i64,
-            err: *mut *mut commbox_error,
-        ) -> commbox_status {
-            run(stringify!($name), err, || {
-                let conv = mut_arg(conversation, "conversation")?;
-                let $v = $arg;
-                conv.edit(|$c| $apply)
-            })
-        }
-    };
+/// Applies an integer setter (the shared body of the `commbox_conversation_set_*` calls
+/// below, written out one by one because cbindgen does not expand macros).
+fn set_int(
+    function: &'static str,
+    conversation: *mut commbox_conversation,
+    err: *mut *mut commbox_error,
+    apply: impl FnOnce(NewConversation) -> NewConversation,
+) -> commbox_status {
+    run(function, err, || {
+        mut_arg(conversation, "conversation")?.edit(apply)
+    })
 }
 
-int_setter!(
-    /// Initial status (`StatusId`, ObjectStatusType: 1 open, 2 resolved, 13 sent, …). All channels.
-    commbox_conversation_set_status, status, |c, v| c.status(ObjectStatusType(v))
-);
-int_setter!(
-    /// The agent it is sent from (`ManagerId`). All channels.
-    commbox_conversation_set_manager_id, manager_id, |c, v| c.manager_id(v)
-);
-int_setter!(
-    /// CommBox's number for the user (`UserIdentity`). All channels.
-    commbox_conversation_set_user_identity, user_identity, |c, v| c.user_identity(v)
-);
-int_setter!(
-    /// The sub-channel (`SubStreamId`). All channels.
-    commbox_conversation_set_sub_stream_id, sub_stream_id, |c, v| c.sub_stream_id(v)
-);
-int_setter!(
-    /// Overrides the channel's `Type` (ObjectType). All channels.
-    commbox_conversation_set_object_type, object_type, |c, v| c.object_type(ObjectType(v))
-);
-int_setter!(
-    /// Overrides the channel's `StreamProviderType`. All channels.
-    commbox_conversation_set_stream_provider_type, stream_provider_type,
-    |c, v| c.stream_provider_type(StreamProviderType(v))
-);
-int_setter!(
-    /// Overrides the identity's type (`UserStreamProviderType`: 4 e-mail, 5 phone, 7
-    /// WhatsApp); phone types make the identity a phone number. All channels.
-    commbox_conversation_set_identity_type, identity_type,
-    |c, v| c.identity_type(StreamProviderType(v))
-);
+/// Initial status (`StatusId`, ObjectStatusType: 1 open, 2 resolved, 13 sent, …). All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_status(
+    conversation: *mut commbox_conversation,
+    status: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = status;
+    set_int("commbox_conversation_set_status", conversation, err, |c| {
+        c.status(ObjectStatusType(v))
+    })
+}
+
+/// The agent it is sent from (`ManagerId`). All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_manager_id(
+    conversation: *mut commbox_conversation,
+    manager_id: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = manager_id;
+    set_int(
+        "commbox_conversation_set_manager_id",
+        conversation,
+        err,
+        |c| c.manager_id(v),
+    )
+}
+
+/// CommBox's number for the user (`UserIdentity`). All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_user_identity(
+    conversation: *mut commbox_conversation,
+    user_identity: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = user_identity;
+    set_int(
+        "commbox_conversation_set_user_identity",
+        conversation,
+        err,
+        |c| c.user_identity(v),
+    )
+}
+
+/// The sub-channel (`SubStreamId`). All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_sub_stream_id(
+    conversation: *mut commbox_conversation,
+    sub_stream_id: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = sub_stream_id;
+    set_int(
+        "commbox_conversation_set_sub_stream_id",
+        conversation,
+        err,
+        |c| c.sub_stream_id(v),
+    )
+}
+
+/// Overrides the channel's `Type` (ObjectType). All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_object_type(
+    conversation: *mut commbox_conversation,
+    object_type: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = object_type;
+    set_int(
+        "commbox_conversation_set_object_type",
+        conversation,
+        err,
+        |c| c.object_type(ObjectType(v)),
+    )
+}
+
+/// Overrides the channel's `StreamProviderType`. All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_stream_provider_type(
+    conversation: *mut commbox_conversation,
+    stream_provider_type: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = stream_provider_type;
+    set_int(
+        "commbox_conversation_set_stream_provider_type",
+        conversation,
+        err,
+        |c| c.stream_provider_type(StreamProviderType(v)),
+    )
+}
+
+/// Overrides the identity's type (`UserStreamProviderType`: 4 e-mail, 5 phone, 7
+/// WhatsApp); phone types make the identity a phone number. All channels.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_set_identity_type(
+    conversation: *mut commbox_conversation,
+    identity_type: i64,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    let v = identity_type;
+    set_int(
+        "commbox_conversation_set_identity_type",
+        conversation,
+        err,
+        |c| c.identity_type(StreamProviderType(v)),
+    )
+}
 
 /// The provider's id of the original conversation (`StreamProviderId`). All channels.
 #[no_mangle]

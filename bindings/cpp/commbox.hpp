@@ -1,0 +1,448 @@
+// libcommbox C++17 wrapper: header-only, RAII, over the C ABI in commbox.h.
+//
+// Handles are move-only and release themselves; strings go in and out as std::string;
+// every failure throws commbox::Error carrying the status and the error's fields.
+//
+//   commbox::Client client(commbox::ClientConfig::from_env());
+//   auto id = client.create_conversation("STREAM",
+//       commbox::Conversation::sms("+972544444444", "Your code is 1234"));
+//
+// Thread safety is the C library's: one Client may be used from many threads at once;
+// a Conversation or Message must not be changed from two threads at once.
+// Strings are passed to C as NUL-terminated: an embedded NUL ends them early.
+#ifndef COMMBOX_HPP
+#define COMMBOX_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commbox.h"
+
+namespace commbox {
+
+/// A failed call: what() is the library's message; the accessors give the rest.
+class Error : public std::runtime_error {
+public:
+    /// Takes ownership of `err` (may be NULL), copies its fields and frees it.
+    static Error take(commbox_status status, commbox_error *err) {
+        Error e(status, err ? commbox_error_message(err) : commbox_status_name(status));
+        if (err) {
+            e.field_ = str(commbox_error_field(err));
+            e.http_status_ = commbox_error_http_status(err);
+            e.description_ = str(commbox_error_description(err));
+            e.body_ = str(commbox_error_body(err));
+            e.request_id_ = str(commbox_error_request_id(err));
+            double ra = commbox_error_retry_after(err);
+            if (ra >= 0) e.retry_after_ = ra;
+            commbox_error_free(err);
+        }
+        return e;
+    }
+
+    /// The C status (never COMMBOX_STATUS_OK).
+    commbox_status status() const noexcept { return status_; }
+    /// Short name of the status: "validation", "rate_limited", ...
+    std::string status_name() const { return commbox_status_name(status_); }
+    /// For validation errors, the field at fault; empty otherwise.
+    const std::string &field() const noexcept { return field_; }
+    /// HTTP status of the server's answer, 0 if none.
+    int http_status() const noexcept { return http_status_; }
+    /// The API's own explanation, empty if none.
+    const std::string &description() const noexcept { return description_; }
+    /// The raw response body (at most 64 KiB), empty if none.
+    const std::string &body() const noexcept { return body_; }
+    /// The X-Request-Id that was sent, empty if no request was made.
+    const std::string &request_id() const noexcept { return request_id_; }
+    /// Seconds the server asked to wait (Retry-After), if it said.
+    std::optional<double> retry_after() const noexcept { return retry_after_; }
+
+private:
+    Error(commbox_status status, const char *message)
+        : std::runtime_error(message ? message : "commbox error"), status_(status) {}
+    static std::string str(const char *s) { return s ? std::string(s) : std::string(); }
+
+    commbox_status status_;
+    std::string field_;
+    int http_status_ = 0;
+    std::string description_;
+    std::string body_;
+    std::string request_id_;
+    std::optional<double> retry_after_;
+};
+
+namespace detail {
+
+/// Runs a C call that takes a trailing `commbox_error **` and throws on failure.
+template <typename F>
+void call(F &&f) {
+    commbox_error *err = nullptr;
+    commbox_status status = f(&err);
+    if (status != COMMBOX_STATUS_OK) throw Error::take(status, err);
+}
+
+/// Owns a string returned by the library.
+inline std::string take_string(char *s) {
+    std::unique_ptr<char, void (*)(char *)> owned(s, commbox_string_free);
+    return s ? std::string(s) : std::string();
+}
+
+inline const char *opt(const std::optional<std::string> &s) { return s ? s->c_str() : nullptr; }
+
+template <typename T, void (*Free)(T *)>
+struct Deleter {
+    void operator()(T *p) const noexcept { Free(p); }
+};
+
+}  // namespace detail
+
+/// The library's version at run time ("0.1.0").
+inline std::string version() { return commbox_version(); }
+
+/// Client settings (see commbox_client_config_*).
+class ClientConfig {
+public:
+    /// Defaults: https://api.commbox.io, 10 s connect, 60 s total, 2 retries.
+    ClientConfig() : p_(commbox_client_config_new()) {
+        if (!p_) throw std::bad_alloc();
+    }
+    /// From COMMBOX_API_KEY, COMMBOX_BASE_URL, ... (see commbox.h).
+    static ClientConfig from_env() { return ClientConfig(commbox_client_config_from_env()); }
+
+    ClientConfig &api_key(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_client_config_set_api_key(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    ClientConfig &base_url(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_client_config_set_base_url(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    ClientConfig &timeout(std::chrono::milliseconds v) {
+        detail::call([&](commbox_error **e) {
+            return commbox_client_config_set_timeout_ms(p_.get(), static_cast<uint64_t>(v.count()), e);
+        });
+        return *this;
+    }
+    ClientConfig &connect_timeout(std::chrono::milliseconds v) {
+        detail::call([&](commbox_error **e) {
+            return commbox_client_config_set_connect_timeout_ms(p_.get(), static_cast<uint64_t>(v.count()), e);
+        });
+        return *this;
+    }
+    ClientConfig &max_retries(uint32_t v) {
+        detail::call([&](commbox_error **e) { return commbox_client_config_set_max_retries(p_.get(), v, e); });
+        return *this;
+    }
+    ClientConfig &user_agent_suffix(const std::string &v) {
+        detail::call([&](commbox_error **e) {
+            return commbox_client_config_set_user_agent_suffix(p_.get(), v.c_str(), e);
+        });
+        return *this;
+    }
+    ClientConfig &ca_file(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_client_config_set_ca_file(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    ClientConfig &proxy(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_client_config_set_proxy(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    ClientConfig &allow_insecure_http(bool v) {
+        detail::call([&](commbox_error **e) { return commbox_client_config_set_allow_insecure_http(p_.get(), v, e); });
+        return *this;
+    }
+    /// The C handle, still owned by this object.
+    const commbox_client_config *get() const noexcept { return p_.get(); }
+
+private:
+    explicit ClientConfig(commbox_client_config *p) : p_(p) {
+        if (!p_) throw std::bad_alloc();
+    }
+    std::unique_ptr<commbox_client_config, detail::Deleter<commbox_client_config, commbox_client_config_free>> p_;
+};
+
+/// The customer record; unset fields are not sent.
+struct User {
+    std::optional<std::string> unique_id, first_name, last_name, phone1, email, remarks;
+};
+
+/// A new conversation; build it with a channel constructor and the chained setters.
+class Conversation {
+public:
+    static Conversation email(const std::string &identity, const std::string &subject, const std::string &message) {
+        return make([&](commbox_conversation **out, commbox_error **e) {
+            return commbox_conversation_new_email(identity.c_str(), subject.c_str(), message.c_str(), out, e);
+        });
+    }
+    static Conversation sms(const std::string &phone, const std::string &message) {
+        return make([&](commbox_conversation **out, commbox_error **e) {
+            return commbox_conversation_new_sms(phone.c_str(), message.c_str(), out, e);
+        });
+    }
+    static Conversation bulk_sms(const std::string &phone, const std::string &message) {
+        return make([&](commbox_conversation **out, commbox_error **e) {
+            return commbox_conversation_new_bulk_sms(phone.c_str(), message.c_str(), out, e);
+        });
+    }
+    static Conversation whatsapp_template(const std::string &phone, const std::string &template_name,
+                                          const std::string &message) {
+        return make([&](commbox_conversation **out, commbox_error **e) {
+            return commbox_conversation_new_whatsapp_template(phone.c_str(), template_name.c_str(), message.c_str(),
+                                                              out, e);
+        });
+    }
+    static Conversation chat(const std::string &identity, const std::string &message) {
+        return make([&](commbox_conversation **out, commbox_error **e) {
+            return commbox_conversation_new_chat(identity.c_str(), message.c_str(), out, e);
+        });
+    }
+
+    Conversation &status(int64_t v) { return set(commbox_conversation_set_status, v); }
+    Conversation &manager_id(int64_t v) { return set(commbox_conversation_set_manager_id, v); }
+    Conversation &user_identity(int64_t v) { return set(commbox_conversation_set_user_identity, v); }
+    Conversation &sub_stream_id(int64_t v) { return set(commbox_conversation_set_sub_stream_id, v); }
+    Conversation &object_type(int64_t v) { return set(commbox_conversation_set_object_type, v); }
+    Conversation &stream_provider_type(int64_t v) { return set(commbox_conversation_set_stream_provider_type, v); }
+    Conversation &identity_type(int64_t v) { return set(commbox_conversation_set_identity_type, v); }
+    Conversation &stream_provider_id(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_conversation_set_stream_provider_id(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    Conversation &user(const User &u) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_set_user(p_.get(), detail::opt(u.unique_id), detail::opt(u.first_name),
+                                                 detail::opt(u.last_name), detail::opt(u.phone1),
+                                                 detail::opt(u.email), detail::opt(u.remarks), e);
+        });
+        return *this;
+    }
+    /// Attaches a file from disk (streamed when sent).
+    Conversation &attachment(const std::string &path) {
+        detail::call([&](commbox_error **e) { return commbox_conversation_add_attachment_path(p_.get(), path.c_str(), e); });
+        return *this;
+    }
+    /// Attaches bytes under a file name.
+    Conversation &attachment(const std::vector<uint8_t> &data, const std::string &name) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_add_attachment_bytes(p_.get(), data.data(), data.size(), name.c_str(), e);
+        });
+        return *this;
+    }
+    Conversation &field_json(const std::string &name, const std::string &json) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_set_field_json(p_.get(), name.c_str(), json.c_str(), e);
+        });
+        return *this;
+    }
+    /// E-mail `to` (with optional display name), bulk SMS and WhatsApp recipients.
+    Conversation &recipient(const std::string &address, const std::optional<std::string> &name = std::nullopt) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_add_recipient(p_.get(), address.c_str(), detail::opt(name), e);
+        });
+        return *this;
+    }
+    Conversation &cc(const std::string &address, const std::optional<std::string> &name = std::nullopt) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_add_cc(p_.get(), address.c_str(), detail::opt(name), e);
+        });
+        return *this;
+    }
+    Conversation &bcc(const std::string &address, const std::optional<std::string> &name = std::nullopt) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_add_bcc(p_.get(), address.c_str(), detail::opt(name), e);
+        });
+        return *this;
+    }
+    Conversation &attachment_url(const std::string &url, const std::string &name) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_add_attachment_url(p_.get(), url.c_str(), name.c_str(), e);
+        });
+        return *this;
+    }
+    Conversation &template_param(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_conversation_add_template_param(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    Conversation &template_language(const std::string &v) {
+        detail::call([&](commbox_error **e) {
+            return commbox_conversation_set_template_language(p_.get(), v.c_str(), e);
+        });
+        return *this;
+    }
+    Conversation &send_to_client(bool v) {
+        detail::call([&](commbox_error **e) { return commbox_conversation_set_send_to_client(p_.get(), v, e); });
+        return *this;
+    }
+    Conversation &create_child_object(bool v) {
+        detail::call([&](commbox_error **e) { return commbox_conversation_set_create_child_object(p_.get(), v, e); });
+        return *this;
+    }
+    /// Validates and returns the JSON that would be sent; sends nothing.
+    std::string to_json() const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_conversation_to_json(p_.get(), &out, e); });
+        return detail::take_string(out);
+    }
+    /// The C handle, still owned by this object.
+    const commbox_conversation *get() const noexcept { return p_.get(); }
+
+private:
+    template <typename F>
+    static Conversation make(F &&f) {
+        commbox_conversation *out = nullptr;
+        detail::call([&](commbox_error **e) { return f(&out, e); });
+        return Conversation(out);
+    }
+    Conversation &set(commbox_status (*fn)(commbox_conversation *, int64_t, commbox_error **), int64_t v) {
+        detail::call([&](commbox_error **e) { return fn(p_.get(), v, e); });
+        return *this;
+    }
+    explicit Conversation(commbox_conversation *p) : p_(p) {}
+    std::unique_ptr<commbox_conversation, detail::Deleter<commbox_conversation, commbox_conversation_free>> p_;
+};
+
+/// A new message in a conversation, from the customer or from an agent.
+class Message {
+public:
+    static Message customer(const std::string &identity, const std::string &message) {
+        return make([&](commbox_message **out, commbox_error **e) {
+            return commbox_message_new_customer(identity.c_str(), message.c_str(), out, e);
+        });
+    }
+    static Message agent(int64_t user_identity, const std::string &identity, const std::string &message) {
+        return make([&](commbox_message **out, commbox_error **e) {
+            return commbox_message_new_agent(user_identity, identity.c_str(), message.c_str(), out, e);
+        });
+    }
+    Message &identity_type(int64_t v) {
+        detail::call([&](commbox_error **e) { return commbox_message_set_identity_type(p_.get(), v, e); });
+        return *this;
+    }
+    Message &object_type(int64_t v) {
+        detail::call([&](commbox_error **e) { return commbox_message_set_object_type(p_.get(), v, e); });
+        return *this;
+    }
+    Message &attachment(const std::string &path) {
+        detail::call([&](commbox_error **e) { return commbox_message_add_attachment_path(p_.get(), path.c_str(), e); });
+        return *this;
+    }
+    Message &attachment(const std::vector<uint8_t> &data, const std::string &name) {
+        detail::call([&](commbox_error **e) {
+            return commbox_message_add_attachment_bytes(p_.get(), data.data(), data.size(), name.c_str(), e);
+        });
+        return *this;
+    }
+    /// Sends attachments as `filename:{name};base64:{data}`.
+    Message &attachments_base64(bool v) {
+        detail::call([&](commbox_error **e) { return commbox_message_set_attachments_base64(p_.get(), v, e); });
+        return *this;
+    }
+    Message &field_json(const std::string &name, const std::string &json) {
+        detail::call([&](commbox_error **e) {
+            return commbox_message_set_field_json(p_.get(), name.c_str(), json.c_str(), e);
+        });
+        return *this;
+    }
+    std::string to_json() const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_message_to_json(p_.get(), &out, e); });
+        return detail::take_string(out);
+    }
+    const commbox_message *get() const noexcept { return p_.get(); }
+
+private:
+    template <typename F>
+    static Message make(F &&f) {
+        commbox_message *out = nullptr;
+        detail::call([&](commbox_error **e) { return f(&out, e); });
+        return Message(out);
+    }
+    explicit Message(commbox_message *p) : p_(p) {}
+    std::unique_ptr<commbox_message, detail::Deleter<commbox_message, commbox_message_free>> p_;
+};
+
+/// A CommBox API client; safe to share between threads.
+class Client {
+public:
+    explicit Client(const ClientConfig &config) {
+        commbox_client *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_client_new(config.get(), &out, e); });
+        p_.reset(out);
+    }
+
+    /// Opens a conversation; returns its id.
+    int64_t create_conversation(const std::string &stream_id, const Conversation &c) const {
+        int64_t id = 0;
+        detail::call([&](commbox_error **e) { return commbox_create_conversation(p_.get(), stream_id.c_str(), c.get(), &id, e); });
+        return id;
+    }
+    /// Opens a conversation from JSON you already hold.
+    int64_t create_conversation_json(const std::string &stream_id, const std::string &json) const {
+        int64_t id = 0;
+        detail::call([&](commbox_error **e) {
+            return commbox_create_conversation_json(p_.get(), stream_id.c_str(), json.c_str(), &id, e);
+        });
+        return id;
+    }
+    /// Adds a message; returns its id.
+    int64_t create_message(const std::string &stream_id, int64_t object_id, const Message &m) const {
+        int64_t id = 0;
+        detail::call([&](commbox_error **e) {
+            return commbox_create_message(p_.get(), stream_id.c_str(), object_id, m.get(), &id, e);
+        });
+        return id;
+    }
+    /// Adds a message from JSON you already hold.
+    int64_t create_message_json(const std::string &stream_id, int64_t object_id, const std::string &json) const {
+        int64_t id = 0;
+        detail::call([&](commbox_error **e) {
+            return commbox_create_message_json(p_.get(), stream_id.c_str(), object_id, json.c_str(), &id, e);
+        });
+        return id;
+    }
+    /// The conversation with its messages, as JSON.
+    std::string get_conversation(const std::string &stream_id, int64_t object_id) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_get_conversation(p_.get(), stream_id.c_str(), object_id, &out, e);
+        });
+        return detail::take_string(out);
+    }
+    void set_conversation_status(int64_t object_id, int64_t status) const {
+        detail::call([&](commbox_error **e) { return commbox_set_conversation_status(p_.get(), object_id, status, e); });
+    }
+    /// Agents and admins, as a JSON array.
+    std::string managers() const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_list_managers(p_.get(), &out, e); });
+        return detail::take_string(out);
+    }
+    std::string system_status() const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_system_status(p_.get(), &out, e); });
+        return detail::take_string(out);
+    }
+    /// Any request; returns the decoded envelope as JSON.
+    std::string raw_request(const std::string &method, const std::string &path,
+                            const std::optional<std::string> &json_body = std::nullopt) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_raw_request(p_.get(), method.c_str(), path.c_str(), detail::opt(json_body), &out, e);
+        });
+        return detail::take_string(out);
+    }
+    const commbox_client *get() const noexcept { return p_.get(); }
+
+private:
+    std::unique_ptr<commbox_client, detail::Deleter<commbox_client, commbox_client_free>> p_;
+};
+
+}  // namespace commbox
+
+#endif  // COMMBOX_HPP

@@ -1,0 +1,138 @@
+# The C ABI (libcommbox.so / .a), the C++ wrapper, `make install`, and their suites.
+#
+#   make install PREFIX=/opt/commbox     optimised build, then lib/, include/, pkgconfig, cmake
+#   make header                          regenerate include/commbox.h after changing an export
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PROFILE    ?= release
+VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+MAJOR      := $(firstword $(subst ., ,$(VERSION)))
+# From `cargo rustc -p commbox-ffi --crate-type staticlib -- --print native-static-libs`.
+STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+CC  ?= cc
+CXX ?= c++
+C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
+CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
+VALGRIND   := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+              --show-leak-kinds=definite,indirect --quiet
+
+# The suites link against a real installed tree (debug build, to spare CI a release build).
+TEST_PREFIX := $(CURDIR)/build/prefix
+TEST_PC     := PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig
+WITH_MOCK   := tests/with-mock.sh
+C_EXAMPLES  := email sms bulk_sms whatsapp chat customer_message agent_message
+
+PROFILE_DIR  = $(if $(filter release,$(PROFILE)),release,debug)
+CARGO_PROFILE = $(if $(filter release,$(PROFILE)),--release,)
+
+.PHONY: header lib-c install uninstall c-tools test-c test-cpp test-c-examples test-c-install demo-c demo-cpp
+
+header:
+	COMMBOX_UPDATE_HEADER=1 $(CARGO) test -p commbox-ffi --test header
+
+lib-c:
+	$(CARGO) build -p commbox-ffi $(CARGO_PROFILE)
+
+install: lib-c
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/commbox $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 target/$(PROFILE_DIR)/libcommbox.so $(DESTDIR)$(LIBDIR)/libcommbox.so.$(VERSION)
+	ln -sf libcommbox.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcommbox.so.$(MAJOR)
+	ln -sf libcommbox.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libcommbox.so
+	install -m 644 target/$(PROFILE_DIR)/libcommbox.a $(DESTDIR)$(LIBDIR)/libcommbox.a
+	install -m 644 include/commbox.h bindings/cpp/commbox.hpp $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|' \
+	    packaging/commbox.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/commbox.pc
+	sed -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@MAJOR@|$(MAJOR)|' -e 's|@STATIC_LIBS_CMAKE@|$(subst $() ,;,$(patsubst -l%,%,$(filter-out -lc,$(STATIC_LIBS))))|' \
+	    packaging/commboxConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/commbox/commboxConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@MAJOR@|$(MAJOR)|' \
+	    packaging/commboxConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/commbox/commboxConfigVersion.cmake
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libcommbox.so* $(DESTDIR)$(LIBDIR)/libcommbox.a \
+	      $(DESTDIR)$(INCLUDEDIR)/commbox.h $(DESTDIR)$(INCLUDEDIR)/commbox.hpp \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/commbox.pc
+	rm -rf $(DESTDIR)$(LIBDIR)/cmake/commbox
+
+# Tools the C suites need, installed from Debian's packages when missing (CI starts clean).
+c-tools:
+	@missing=""; \
+	command -v valgrind >/dev/null || missing="$$missing valgrind"; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	command -v $(CXX) >/dev/null || missing="$$missing g++"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# A debug build installed under build/prefix (cheap to redo: cargo and copies only).
+.PHONY: test-prefix
+test-prefix:
+	@$(CARGO) build -q -p commbox-ffi -p commbox-mock --bin commbox-mock
+	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
+
+test-c: c-tools test-prefix
+	$(CC) $(C_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/test_commbox_c tests/c/test_commbox.c \
+	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread
+	$(WITH_MOCK) $(VALGRIND) build/test_commbox_c
+
+test-cpp: c-tools test-prefix
+	$(CXX) $(CXX_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/test_commbox_cpp tests/cpp/test_commbox.cpp \
+	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread
+	$(WITH_MOCK) build/test_commbox_cpp
+
+# Every example compiles warning-free and runs against the mock.
+test-c-examples: c-tools test-prefix
+	@set -e; mkdir -p build/examples; \
+	for ex in $(C_EXAMPLES); do \
+	  $(CC) $(C_STRICT) -Iexamples/c $$($(TEST_PC) pkg-config --cflags commbox) -o build/examples/$$ex examples/c/$$ex.c \
+	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib; \
+	  $(CXX) $(CXX_STRICT) -Iexamples/cpp $$($(TEST_PC) pkg-config --cflags commbox) -o build/examples/$$ex-cpp examples/cpp/$$ex.cpp \
+	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib; \
+	done; \
+	for ex in $(C_EXAMPLES); do \
+	  $(WITH_MOCK) build/examples/$$ex >/dev/null; \
+	  $(WITH_MOCK) build/examples/$$ex-cpp >/dev/null; \
+	  echo "example $$ex (C and C++): ok"; \
+	done
+
+# A consumer of the installed tree: pkg-config and CMake, shared and static.
+test-c-install: c-tools test-prefix
+	@set -e; \
+	libdir=$$($(TEST_PC) pkg-config --variable=libdir commbox); \
+	$(CC) $(C_STRICT) -Iexamples/c $$($(TEST_PC) pkg-config --cflags commbox) -o build/sms_pc_shared examples/c/sms.c \
+	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$$libdir; \
+	$(CC) $(C_STRICT) -Iexamples/c $$($(TEST_PC) pkg-config --cflags commbox) -o build/sms_pc_static examples/c/sms.c \
+	    $$libdir/libcommbox.a $$($(TEST_PC) pkg-config --static --libs-only-l commbox | sed 's/-lcommbox//'); \
+	if readelf -d build/sms_pc_static | grep -q libcommbox; then echo "static build links libcommbox.so"; exit 1; fi; \
+	readelf -d build/sms_pc_shared | grep -q 'libcommbox.so.$(MAJOR)'; \
+	rm -rf build/cmake-consumer; \
+	cmake -S tests/cmake -B build/cmake-consumer -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
+	      -DEXAMPLE_SOURCE=$(CURDIR)/examples/c/sms.c -DCMAKE_C_FLAGS=-I$(CURDIR)/examples/c >/dev/null; \
+	cmake --build build/cmake-consumer >/dev/null; \
+	for bin in build/sms_pc_shared build/sms_pc_static build/cmake-consumer/sms_shared build/cmake-consumer/sms_static; do \
+	  $(WITH_MOCK) $$bin >/dev/null; echo "$$bin: ok"; \
+	done; \
+	echo "4 passed, 0 failed"
+
+demo-c: c-tools test-prefix
+	@mkdir -p build/examples
+	@$(CC) $(C_STRICT) -Iexamples/c $$($(TEST_PC) pkg-config --cflags commbox) -o build/examples/agent_message examples/c/agent_message.c \
+	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib
+	@echo "== C: open a conversation and reply as an agent (examples/c/agent_message.c)"
+	@$(WITH_MOCK) build/examples/agent_message
+
+demo-cpp: c-tools test-prefix
+	@mkdir -p build/examples
+	@$(CXX) $(CXX_STRICT) -Iexamples/cpp $$($(TEST_PC) pkg-config --cflags commbox) -o build/examples/agent_message-cpp \
+	    examples/cpp/agent_message.cpp $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib
+	@echo "== C++: the same through the RAII wrapper (examples/cpp/agent_message.cpp)"
+	@$(WITH_MOCK) build/examples/agent_message-cpp
+
+TEST_SUITES += test-c test-cpp test-c-examples test-c-install
+DEMO_STEPS  += demo-c demo-cpp

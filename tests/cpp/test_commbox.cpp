@@ -1,0 +1,182 @@
+// The C++ wrapper's suite, against the mock (run through tests/with-mock.sh): every
+// channel and message kind, the exception's fields per status, RAII and moves.
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "commbox.hpp"
+
+namespace {
+
+int passed = 0, failed = 0;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            ++passed;                                                                \
+        } else {                                                                     \
+            ++failed;                                                                \
+            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
+        }                                                                            \
+    } while (0)
+
+// Runs `f`, expecting commbox::Error with `status`; returns the error for more checks.
+template <typename F>
+commbox::Error expect_error(int line, commbox_status status, F &&f) {
+    try {
+        f();
+    } catch (const commbox::Error &e) {
+        if (e.status() == status) {
+            ++passed;
+        } else {
+            ++failed;
+            std::cerr << "line " << line << ": got " << e.status_name() << ": " << e.what() << "\n";
+        }
+        return e;
+    }
+    ++failed;
+    std::cerr << "line " << line << ": no exception\n";
+    return commbox::Error::take(status, nullptr);
+}
+#define EXPECT_ERROR(status, body) expect_error(__LINE__, status, [&] { body; })
+
+std::string base_url, api_key;
+
+commbox::Client make_client(const std::string &key = api_key) {
+    return commbox::Client(commbox::ClientConfig().api_key(key).base_url(base_url).max_retries(0));
+}
+
+bool contains(const std::string &hay, const std::string &needle) {
+    if (hay.find(needle) != std::string::npos) return true;
+    std::cerr << "  missing: " << needle << "\n";
+    return false;
+}
+
+void test_types() {
+    static_assert(!std::is_copy_constructible_v<commbox::Client>, "handles are move-only");
+    static_assert(std::is_nothrow_move_constructible_v<commbox::Conversation>, "cheap moves");
+    static_assert(std::is_base_of_v<std::runtime_error, commbox::Error>, "catchable as std::exception");
+    CHECK(commbox::version() == COMMBOX_VERSION_STRING);
+}
+
+void test_channels_and_messages(const commbox::Client &client, const commbox::Client &inspector) {
+    inspector.raw_request("POST", "/__mock/reset");
+    commbox::User user;
+    user.first_name = "John";
+    user.email = "john@example.com";
+    auto email = commbox::Conversation::email("john@example.com", "Invoice", "Attached.");
+    email.recipient("john@example.com", "John Doe").cc("team@example.com").status(13).user(user);
+    const std::vector<uint8_t> pdf = {'%', 'P', 'D', 'F'};
+    email.attachment(pdf, "invoice.pdf");
+    auto e_id = client.create_conversation("s", email);
+
+    auto sms_id = client.create_conversation("s", commbox::Conversation::sms("+972544444444", "code"));
+    auto bulk = commbox::Conversation::bulk_sms("972544444444", "closing");
+    bulk.recipient("972522222222").send_to_client(false);
+    auto bulk_id = client.create_conversation("s", bulk);
+    auto wa = commbox::Conversation::whatsapp_template("972544444444", "order_ready", "ready");
+    wa.template_param("A-1").template_language("he");
+    auto wa_id = client.create_conversation("s", wa);
+    auto chat_id = client.create_conversation("s", commbox::Conversation::chat("972544444444", "hi").user_identity(7));
+    CHECK(e_id > 0 && sms_id > e_id && bulk_id > sms_id && wa_id > bulk_id && chat_id > wa_id);
+    CHECK(wa.to_json().find("\"whatsapp_language_code\":\"he\"") != std::string::npos);
+
+    auto customer = client.create_message("s", chat_id, commbox::Message::customer("MrDoe@gmail.com", "hello"));
+    auto agent_msg = commbox::Message::agent(36574658, "best.agent@commbox.com", "reply");
+    agent_msg.attachment(pdf, "reply.pdf").attachments_base64(true);
+    auto agent = client.create_message("s", chat_id, agent_msg);
+    CHECK(agent > customer);
+
+    const std::string requests = inspector.raw_request("GET", "/__mock/requests");
+    CHECK(contains(requests, "{\"content_type\":\"application/pdf\",\"filename\":\"invoice.pdf\",\"name\":\"file\""));
+    CHECK(contains(requests, "\"sendToClient\":false"));
+    CHECK(contains(requests, "\"IsManager\":true"));
+    CHECK(contains(inspector.raw_request("GET", "/__mock/objects"), "\"name\":\"reply.pdf\""));
+    CHECK(contains(client.get_conversation("s", chat_id), "\"id\":" + std::to_string(agent)));
+    client.set_conversation_status(chat_id, 2);
+    CHECK(contains(client.managers(), "\"id\":36574658"));
+    CHECK(contains(client.system_status(), "System is operational"));
+    CHECK(client.create_conversation_json("s", R"({"Type":4,"Message":"json"})") > chat_id);
+}
+
+void test_errors(const commbox::Client &client, const commbox::Client &inspector) {
+    auto sms = commbox::Conversation::sms("972544444444", "hi");
+    auto auth = EXPECT_ERROR(COMMBOX_STATUS_AUTHENTICATION, make_client("wrong").create_conversation("s", sms));
+    CHECK(auth.http_status() == 401);
+    CHECK(auth.description() == "Unauthorized access");
+    CHECK(auth.request_id().size() == 36);
+    CHECK(std::string(auth.what()).find("wrong") == std::string::npos);
+
+    EXPECT_ERROR(COMMBOX_STATUS_NOT_FOUND, client.get_conversation("s", 987654));
+    inspector.raw_request("POST", "/__mock/faults", R"({"status":429,"retry_after":"90"})");
+    auto limited = EXPECT_ERROR(COMMBOX_STATUS_RATE_LIMITED, client.create_conversation("s", sms));
+    CHECK(limited.retry_after() && *limited.retry_after() == 90.0);
+    inspector.raw_request("POST", "/__mock/faults", R"({"status":503})");
+    EXPECT_ERROR(COMMBOX_STATUS_SERVER, client.create_conversation("s", sms));
+    inspector.raw_request("POST", "/__mock/faults", R"({"status":422,"body":{"description":"bad thing"}})");
+    auto bad = EXPECT_ERROR(COMMBOX_STATUS_BAD_REQUEST, client.create_conversation("s", sms));
+    CHECK(bad.description() == "bad thing");
+
+    inspector.raw_request("POST", "/__mock/reset");
+    auto v = EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, client.create_conversation("s", commbox::Conversation::sms("05-4", "m")));
+    CHECK(v.field() == "UserStreamProviderId");
+    auto wrong_channel = EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, commbox::Conversation::sms("1", "m").cc("a@b.co"));
+    CHECK(wrong_channel.field() == "conversation");
+    EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, client.create_message("s", 0, commbox::Message::customer("a@b.co", "m")));
+    EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, commbox::Client c(commbox::ClientConfig().api_key("k").base_url("http://example.com")));
+    CHECK(contains(inspector.raw_request("GET", "/__mock/requests"), "\"data\":[]"));
+}
+
+void test_threads(const commbox::Client &client, const commbox::Client &inspector) {
+    inspector.raw_request("POST", "/__mock/reset");
+    std::vector<std::thread> threads;
+    std::vector<int> errors(4, 0);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            auto c = commbox::Conversation::sms("972544444444", "threaded");
+            for (int i = 0; i < 25; ++i) {
+                try {
+                    client.create_conversation("cpp-threads", c);
+                } catch (const commbox::Error &) {
+                    ++errors[t];
+                }
+            }
+        });
+    }
+    for (auto &t : threads) t.join();
+    CHECK(errors == std::vector<int>(4, 0));
+    const std::string objects = inspector.raw_request("GET", "/__mock/objects");
+    size_t n = 0;
+    for (size_t at = 0; (at = objects.find("\"stream_id\":\"cpp-threads\"", at)) != std::string::npos; ++at) ++n;
+    CHECK(n == 100);
+}
+
+}  // namespace
+
+int main() {
+    const char *url = std::getenv("COMMBOX_BASE_URL");
+    const char *key = std::getenv("COMMBOX_API_KEY");
+    if (!url || !key) {
+        std::cerr << "run me through tests/with-mock.sh\n";
+        return 2;
+    }
+    base_url = url;
+    api_key = key;
+    try {
+        auto client = make_client();
+        auto inspector = make_client();
+        test_types();
+        test_channels_and_messages(client, inspector);
+        test_errors(client, inspector);
+        test_threads(client, inspector);
+    } catch (const commbox::Error &e) {
+        ++failed;
+        std::cerr << "unexpected commbox::Error: " << e.status_name() << ": " << e.what() << "\n";
+    }
+    std::cout << passed << " passed, " << failed << " failed\n";
+    return failed == 0 ? 0 : 1;
+}
