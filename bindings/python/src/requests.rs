@@ -91,15 +91,15 @@ pub(crate) fn conversation(spec: &Bound<'_, PyDict>) -> PyResult<NewConversation
                 let (url, name): (String, String) = s.convert("attachment_urls", &item)?;
                 c = c.attachment_url(url, name);
             }
-            common(&s, c)?.into()
+            c.into()
         }
-        "sms" => common(&s, SmsConversation::new(identity, message))?.into(),
+        "sms" => SmsConversation::new(identity, message).into(),
         "bulk_sms" => {
             let mut c = BulkSmsConversation::new(identity, message).recipients(strings(&s, "to")?);
             if let Some(yes) = s.opt::<bool>("send_to_client")? {
                 c = c.send_to_client(yes);
             }
-            common(&s, c)?.into()
+            c.into()
         }
         "whatsapp_template" => {
             let mut c =
@@ -111,14 +111,14 @@ pub(crate) fn conversation(spec: &Bound<'_, PyDict>) -> PyResult<NewConversation
             if let Some(lang) = s.opt::<String>("language")? {
                 c = c.language(lang);
             }
-            common(&s, c)?.into()
+            c.into()
         }
         "chat" => {
             let mut c = ChatConversation::new(identity, message);
             if let Some(yes) = s.opt::<bool>("create_child_object")? {
                 c = c.create_child_object(yes);
             }
-            common(&s, c)?.into()
+            c.into()
         }
         other => {
             return Err(PyKeyError::new_err(format!(
@@ -126,53 +126,11 @@ pub(crate) fn conversation(spec: &Bound<'_, PyDict>) -> PyResult<NewConversation
             )))
         }
     };
-    Ok(conv)
+    common(&s, conv)
 }
 
-/// The setters every channel builder has (the core's `common_setters!`).
-trait CommonSetters: Sized {
-    fn status(self, v: ObjectStatusType) -> Self;
-    fn manager_id(self, v: i64) -> Self;
-    fn user_identity(self, v: i64) -> Self;
-    fn sub_stream_id(self, v: i64) -> Self;
-    fn stream_provider_id(self, v: String) -> Self;
-    fn user(self, v: User) -> Self;
-    fn object_type(self, v: ObjectType) -> Self;
-    fn stream_provider_type(self, v: StreamProviderType) -> Self;
-    fn identity_type(self, v: StreamProviderType) -> Self;
-    fn attachment(self, v: Attachment) -> Self;
-    fn field(self, name: String, v: serde_json::Value) -> Self;
-}
-
-macro_rules! common_setters {
-    ($($ty:ty),+) => {$(
-        impl CommonSetters for $ty {
-            fn status(self, v: ObjectStatusType) -> Self { <$ty>::status(self, v) }
-            fn manager_id(self, v: i64) -> Self { <$ty>::manager_id(self, v) }
-            fn user_identity(self, v: i64) -> Self { <$ty>::user_identity(self, v) }
-            fn sub_stream_id(self, v: i64) -> Self { <$ty>::sub_stream_id(self, v) }
-            fn stream_provider_id(self, v: String) -> Self { <$ty>::stream_provider_id(self, v) }
-            fn user(self, v: User) -> Self { <$ty>::user(self, v) }
-            fn object_type(self, v: ObjectType) -> Self { <$ty>::object_type(self, v) }
-            fn stream_provider_type(self, v: StreamProviderType) -> Self {
-                <$ty>::stream_provider_type(self, v)
-            }
-            fn identity_type(self, v: StreamProviderType) -> Self { <$ty>::identity_type(self, v) }
-            fn attachment(self, v: Attachment) -> Self { <$ty>::attachment(self, v) }
-            fn field(self, name: String, v: serde_json::Value) -> Self { <$ty>::field(self, name, v) }
-        }
-    )+};
-}
-
-common_setters!(
-    EmailConversation,
-    SmsConversation,
-    BulkSmsConversation,
-    WhatsAppTemplateConversation,
-    ChatConversation
-);
-
-fn common<B: CommonSetters>(s: &Spec<'_, '_>, mut b: B) -> PyResult<B> {
+/// The options every channel shares, through the core's `NewConversation` setters.
+fn common(s: &Spec<'_, '_>, mut b: NewConversation) -> PyResult<NewConversation> {
     if let Some(v) = s.opt::<i64>("status")? {
         b = b.status(ObjectStatusType(v));
     }
@@ -185,7 +143,7 @@ fn common<B: CommonSetters>(s: &Spec<'_, '_>, mut b: B) -> PyResult<B> {
     if let Some(v) = s.opt("sub_stream_id")? {
         b = b.sub_stream_id(v);
     }
-    if let Some(v) = s.opt("stream_provider_id")? {
+    if let Some(v) = s.opt::<String>("stream_provider_id")? {
         b = b.stream_provider_id(v);
     }
     if let Some(v) = s.item("user")? {

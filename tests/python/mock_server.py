@@ -1,0 +1,108 @@
+"""The CommBox mock binary (crates/commbox-mock) as a Python object, for the tests and the
+example runner: start it on a free port, inspect what it received and stored, inject faults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Dict, List, Optional, Type
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_KEY = "mock-api-key"
+"""The key the mock accepts unless told otherwise."""
+STREAM = "hNyRN_fLUy7rrOrN9jLpipA=="
+"""A stream id in CommBox's encrypted form (its `==` goes out as `%3D%3D`)."""
+
+
+def mock_binary() -> Path:
+    """``$COMMBOX_MOCK_BIN``, else the debug build of ``commbox-mock`` in this checkout."""
+    path = Path(os.environ.get("COMMBOX_MOCK_BIN", REPO / "target" / "debug" / "commbox-mock"))
+    if not path.is_file():
+        raise RuntimeError(f"{path} not found: run `cargo build -p commbox-mock --bin commbox-mock`")
+    return path
+
+
+class MockServer:
+    """A running ``commbox-mock --port 0``; stop it with :meth:`stop` or a ``with`` block."""
+
+    def __init__(self, api_key: str = DEFAULT_KEY) -> None:
+        self.api_key = api_key
+        self._out = tempfile.TemporaryFile(mode="w+")
+        self._proc = subprocess.Popen(
+            [str(mock_binary()), "--port", "0", "--api-key", api_key],
+            stdout=self._out,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        self.url = self._wait_for_url()
+
+    def _wait_for_url(self) -> str:
+        # The mock prints its base URL as its first stdout line once it listens.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            self._out.seek(0)
+            line = self._out.readline()
+            if line.endswith("\n"):
+                return line.strip()
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"commbox-mock exited with status {self._proc.returncode}")
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("commbox-mock printed no URL within 20 s")
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            raw = answer.read()
+        return json.loads(raw) if raw else None
+
+    def requests(self) -> List[Dict[str, Any]]:
+        """Every API request received since the last reset, oldest first."""
+        result: List[Dict[str, Any]] = self._call("GET", "/__mock/requests")
+        return result
+
+    def objects(self) -> List[Dict[str, Any]]:
+        """Every conversation stored since the last reset, with messages and attachments."""
+        result: List[Dict[str, Any]] = self._call("GET", "/__mock/objects")
+        return result
+
+    def fault(self, **fault: Any) -> None:
+        """Queues a fault for the next API request(s): ``status``, ``retry_after``, ``body``,
+        ``delay_ms``, ``drop``, ``count``."""
+        self._call("POST", "/__mock/faults", fault)
+
+    def reset(self) -> None:
+        """Forgets requests, objects and queued faults."""
+        self._call("POST", "/__mock/reset", {})
+
+    def stop(self) -> None:
+        """Stops the server (SIGTERM, then SIGKILL after 5 s)."""
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._out.close()
+
+    def __enter__(self) -> MockServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
