@@ -59,9 +59,20 @@ impl Client {
         &self.inner.transport
     }
 
-    #[allow(dead_code)]
-    pub(crate) fn settings(&self) -> &Settings {
-        &self.inner.settings
+    /// A client of the Chatwoot public API for one inbox at `base_url` (the installation),
+    /// sharing this client's connection pool, timeouts, retries, TLS and proxy settings.
+    ///
+    /// ```
+    /// # let client = commbox::Client::builder().api_key("k").build().unwrap();
+    /// let inbox = client.inbox("https://app.chatwoot.com", "tK9s3bVnQ1jUq3rP8kE2xYzA").unwrap();
+    /// ```
+    pub fn inbox(
+        &self,
+        base_url: &str,
+        inbox_identifier: &str,
+    ) -> Result<crate::chatwoot::InboxClient> {
+        let base = checked_base_url(base_url, self.inner.settings.allow_insecure_http)?;
+        crate::chatwoot::InboxClient::new(self.inner.transport.rebased(&base), inbox_identifier)
     }
 }
 
@@ -105,6 +116,7 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     allow_insecure_http: bool,
     observer: Option<CallObserver>,
+    base_url_set: bool,
     /// A malformed `COMMBOX_*` variable seen by `from_env`, reported by `build`.
     env_error: Option<&'static str>,
 }
@@ -122,6 +134,7 @@ impl Default for ClientBuilder {
             proxy: None,
             allow_insecure_http: false,
             observer: None,
+            base_url_set: false,
             env_error: None,
         }
     }
@@ -225,6 +238,7 @@ impl ClientBuilder {
     /// loopback hosts unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
+        self.base_url_set = true;
         self
     }
 
@@ -294,12 +308,46 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client. Errors name the setting at fault.
     pub fn build(self) -> Result<Client> {
+        let key = self.api_key.clone().unwrap_or_default();
+        let (settings, base) = self.checked()?;
+        validate::required("api_key", &key)?;
+        validate::header_value("api_key", &key)?;
+        let transport = Transport::new(&settings, &base, Some(&key))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                settings,
+            }),
+        })
+    }
+
+    /// Builds a client of the Chatwoot public API for one inbox, with these settings
+    /// (timeouts, retries, TLS, proxy, observer). The base URL is the Chatwoot installation
+    /// (`https://app.chatwoot.com`, an Omnivibe host, …) and must be set; no API key is used.
+    ///
+    /// ```
+    /// let inbox = commbox::Client::builder()
+    ///     .base_url("https://app.chatwoot.com")
+    ///     .build_inbox("tK9s3bVnQ1jUq3rP8kE2xYzA")
+    ///     .unwrap();
+    /// ```
+    pub fn build_inbox(self, inbox_identifier: &str) -> Result<crate::chatwoot::InboxClient> {
+        if !self.base_url_set {
+            return Err(Error::validation(
+                "base_url",
+                "required for a Chatwoot inbox (the installation, e.g. https://app.chatwoot.com)",
+            ));
+        }
+        let (settings, base) = self.checked()?;
+        let transport = Transport::new(&settings, &base, None)?;
+        crate::chatwoot::InboxClient::new(transport, inbox_identifier)
+    }
+
+    /// Validates everything but the key: the settings and the base URL.
+    fn checked(self) -> Result<(Settings, String)> {
         if let Some(name) = self.env_error {
             return Err(Error::validation(name, "not a valid number"));
         }
-        let key = self.api_key.as_deref().unwrap_or("");
-        validate::required("api_key", key)?;
-        validate::header_value("api_key", key)?;
         let base = checked_base_url(&self.base_url, self.allow_insecure_http)?;
         if self.timeout.is_zero() {
             return Err(Error::validation("timeout", "must be greater than zero"));
@@ -332,14 +380,9 @@ impl ClientBuilder {
             proxy: self.proxy,
             retry: self.retry,
             observer: self.observer,
+            allow_insecure_http: self.allow_insecure_http,
         };
-        let transport = Transport::new(&settings, &base, Some(key))?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                transport,
-                settings,
-            }),
-        })
+        Ok((settings, base))
     }
 }
 

@@ -43,10 +43,12 @@
 #![forbid(unsafe_code)]
 
 mod attachment;
+pub mod chatwoot;
 mod client;
 mod commbox_api;
 mod enums;
 mod error;
+mod http_error;
 mod lenient;
 mod models;
 mod transport;

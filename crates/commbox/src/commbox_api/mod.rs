@@ -227,6 +227,7 @@ impl Client {
             path,
             body,
             idempotent,
+            display_path: None,
         };
         envelope::decode(self.transport().send(&req)?)
     }

@@ -38,6 +38,7 @@ pub(crate) struct Settings {
     pub proxy: Option<String>,
     pub retry: RetryPolicy,
     pub observer: Option<CallObserver>,
+    pub allow_insecure_http: bool,
 }
 
 /// One HTTP client bound to a base URL and, for CommBox, a bearer key.
@@ -58,6 +59,9 @@ pub(crate) struct Request {
     pub body: Body,
     /// Whether sending it twice is harmless (reads, status changes).
     pub idempotent: bool,
+    /// The path as logs and observers show it, when the real one holds ids that act as
+    /// credentials (Chatwoot's inbox and contact identifiers); `None` shows the path.
+    pub display_path: Option<String>,
 }
 
 /// The server's final answer.
@@ -136,7 +140,6 @@ impl Transport {
 
     /// The same connection pool and settings against another base URL without a key (the
     /// Chatwoot public API needs none).
-    #[allow(dead_code)]
     pub(crate) fn rebased(&self, base: &str) -> Transport {
         Transport {
             http: self.http.clone(),
@@ -158,7 +161,14 @@ impl Transport {
         let url = format!("{}{}", self.base, req.path);
         let url = reqwest::Url::parse(&url)
             .map_err(|e| Error::validation("path", format!("cannot form a URL: {e}")))?;
-        let log_path = req.path.split('?').next().unwrap_or("").to_owned();
+        let log_path = req
+            .display_path
+            .as_deref()
+            .unwrap_or(&req.path)
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_owned();
         let started = Instant::now();
         let (result, attempts) = self.send_with_retries(req, &url, &request_id, &log_path);
         if let Some(observer) = &self.observer {

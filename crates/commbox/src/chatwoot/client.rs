@@ -1,0 +1,344 @@
+//! The inbox client and its calls.
+
+use super::records::{list, Contact, Conversation, Inbox, Message};
+use super::requests::{ContactParams, NewMessage};
+use crate::error::{capped_body, Error, ErrorKind, Result};
+use crate::http_error;
+use crate::transport::body::{Body, FormPart, PartValue};
+use crate::transport::url::{self, PathParam};
+use crate::transport::{Request, Transport};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::fmt;
+
+/// What to add to an error from a contact endpoint: Chatwoot raises an unhandled error
+/// (a bare 500) when `identifier_hash` does not match.
+const HMAC_HINT: &str = "on the contact endpoints a 500 usually means identity validation \
+failed: identifier_hash must be the hex HMAC-SHA256 of identifier keyed by the inbox's HMAC \
+token, and it is required when the inbox has identity validation on";
+
+/// A client of one inbox of the Chatwoot public client API. Cheap to clone, safe to share
+/// between threads; see the [module docs](super) for an example.
+///
+/// The inbox and contact identifiers are the API's only access control, so `Debug`, logs
+/// and the `on_call` observer show them as `{inbox}` and `{contact}`.
+#[derive(Clone)]
+pub struct InboxClient {
+    transport: Transport,
+    inbox_path: String,
+}
+
+/// A path to call, and how logs show it.
+struct Route {
+    path: String,
+    display: String,
+    contact_endpoint: bool,
+}
+
+impl fmt::Debug for InboxClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InboxClient")
+            .field("base_url", &self.transport.base())
+            .field("inbox_identifier", &"<redacted>")
+            .finish()
+    }
+}
+
+impl InboxClient {
+    pub(crate) fn new(transport: Transport, inbox_identifier: &str) -> Result<InboxClient> {
+        let inbox = url::segment("inbox_identifier", inbox_identifier)?;
+        Ok(InboxClient {
+            transport,
+            inbox_path: format!("/public/api/v1/inboxes/{inbox}"),
+        })
+    }
+
+    /// The Chatwoot installation's base URL.
+    pub fn base_url(&self) -> &str {
+        self.transport.base()
+    }
+
+    /// The inbox's settings (`GET /public/api/v1/inboxes/{inbox_identifier}`); a cheap way to
+    /// check the identifier and whether identity validation is on.
+    pub fn inbox(&self) -> Result<Inbox> {
+        let v = self.call(Method::GET, self.route(""), Body::Empty, true)?;
+        Ok(Inbox::from_json(&v))
+    }
+
+    /// Creates a contact in the inbox, or returns the existing one when `source_id` is
+    /// already known (unchanged). Keep the returned `source_id`: every later call needs it.
+    pub fn create_contact(&self, contact: ContactParams) -> Result<Contact> {
+        let body = json_body(&contact.to_json(true)?)?;
+        let route = Route {
+            contact_endpoint: true,
+            ..self.route("/contacts")
+        };
+        let v = self.call(Method::POST, route, body, false)?;
+        contact_from(&v)
+    }
+
+    /// The contact whose `source_id` is `contact_identifier`.
+    pub fn get_contact(&self, contact_identifier: &str) -> Result<Contact> {
+        let v = self.call(
+            Method::GET,
+            self.contact_route(contact_identifier, "")?,
+            Body::Empty,
+            true,
+        )?;
+        contact_from(&v)
+    }
+
+    /// Updates a contact; returns the full contact model (which has no `source_id`). Chatwoot
+    /// may merge it into another contact with the same email or phone number.
+    pub fn update_contact(
+        &self,
+        contact_identifier: &str,
+        changes: ContactParams,
+    ) -> Result<Contact> {
+        let body = json_body(&changes.to_json(false)?)?;
+        let route = self.contact_route(contact_identifier, "")?;
+        let v = self.call(Method::PATCH, route, body, true)?;
+        contact_from(&v)
+    }
+
+    /// Opens a conversation for the contact, with optional `custom_attributes`. On an inbox
+    /// locked to a single conversation, Chatwoot returns the contact's existing one.
+    pub fn create_conversation(
+        &self,
+        contact_identifier: &str,
+        custom_attributes: Option<serde_json::Map<String, Value>>,
+    ) -> Result<Conversation> {
+        let body = match custom_attributes {
+            Some(attrs) => json_body(&json!({ "custom_attributes": attrs }))?,
+            None => json_body(&json!({}))?,
+        };
+        let route = self.contact_route(contact_identifier, "/conversations")?;
+        let v = self.call(Method::POST, route, body, false)?;
+        conversation_from(&v)
+    }
+
+    /// The contact's conversations in this inbox.
+    pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<Conversation>> {
+        let route = self.contact_route(contact_identifier, "/conversations")?;
+        let v = self.call(Method::GET, route, Body::Empty, true)?;
+        expect_array(&v, "conversations")?;
+        Ok(list(Some(&v), Conversation::from_json))
+    }
+
+    /// One conversation (by its display id) with its messages.
+    pub fn get_conversation(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+    ) -> Result<Conversation> {
+        let route = self.conversation_route(contact_identifier, &conversation_id, "")?;
+        let v = self.call(Method::GET, route, Body::Empty, true)?;
+        conversation_from(&v)
+    }
+
+    /// Resolves the conversation (`toggle_status`; already resolved stays resolved).
+    pub fn resolve_conversation(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+    ) -> Result<Conversation> {
+        let route =
+            self.conversation_route(contact_identifier, &conversation_id, "/toggle_status")?;
+        let v = self.call(Method::POST, route, Body::Empty, true)?;
+        conversation_from(&v)
+    }
+
+    /// Shows (`true`) or hides the contact's typing indicator to agents.
+    pub fn set_typing(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+        typing: bool,
+    ) -> Result<()> {
+        let status = if typing { "on" } else { "off" };
+        // The swagger marks it both a query parameter and a body field; send both, so forks
+        // that read either one agree.
+        let route = self.conversation_route(
+            contact_identifier,
+            &conversation_id,
+            &format!("/toggle_typing?typing_status={status}"),
+        )?;
+        let body = json_body(&json!({ "typing_status": status }))?;
+        self.call(Method::POST, route, body, true).map(drop)
+    }
+
+    /// Marks the conversation as seen by the contact now.
+    pub fn update_last_seen(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+    ) -> Result<()> {
+        let route =
+            self.conversation_route(contact_identifier, &conversation_id, "/update_last_seen")?;
+        self.call(Method::POST, route, Body::Empty, true).map(drop)
+    }
+
+    /// Posts a message from the contact: JSON, or multipart with `attachments[]` parts
+    /// (streamed from disk) when files are attached.
+    pub fn create_message(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+        message: NewMessage,
+    ) -> Result<Message> {
+        message.validate()?;
+        let route = self.conversation_route(contact_identifier, &conversation_id, "/messages")?;
+        let body = if message.files().is_empty() {
+            let mut v = json!({ "content": message.content() });
+            if let Some(e) = message.echo() {
+                v["echo_id"] = e.into();
+            }
+            json_body(&v)?
+        } else {
+            let text = |name: &str, text: &str| FormPart {
+                name: name.into(),
+                value: PartValue::Text {
+                    text: text.into(),
+                    content_type: None,
+                },
+            };
+            let mut parts = vec![text("content", message.content())];
+            if let Some(e) = message.echo() {
+                parts.push(text("echo_id", e));
+            }
+            parts.extend(message.files().iter().map(|a| FormPart {
+                name: "attachments[]".into(),
+                value: PartValue::File(a.clone()),
+            }));
+            Body::Multipart(parts)
+        };
+        let v = self.call(Method::POST, route, body, false)?;
+        message_from(&v)
+    }
+
+    /// Up to 20 messages, oldest first: the latest ones, or those before message id `before`
+    /// (to page back through a long conversation).
+    pub fn list_messages(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+        before: Option<i64>,
+    ) -> Result<Vec<Message>> {
+        let query = match before {
+            Some(id) if id <= 0 => {
+                return Err(Error::validation("before", "must be a positive message id"))
+            }
+            Some(id) => format!("/messages?before={id}"),
+            None => "/messages".to_owned(),
+        };
+        let route = self.conversation_route(contact_identifier, &conversation_id, &query)?;
+        let v = self.call(Method::GET, route, Body::Empty, true)?;
+        expect_array(&v, "messages")?;
+        Ok(list(Some(&v), Message::from_json))
+    }
+
+    /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`
+    /// or a `{csat_survey_response: {rating, feedback_message}}` object).
+    pub fn update_message(
+        &self,
+        contact_identifier: &str,
+        conversation_id: impl PathParam,
+        message_id: impl PathParam,
+        submitted_values: Value,
+    ) -> Result<Message> {
+        if !(submitted_values.is_array() || submitted_values.is_object()) {
+            return Err(Error::validation(
+                "submitted_values",
+                "must be a JSON array or object",
+            ));
+        }
+        let id = url::segment("message_id", &message_id)?;
+        let route = self.conversation_route(
+            contact_identifier,
+            &conversation_id,
+            &format!("/messages/{id}"),
+        )?;
+        let body = json_body(&json!({ "submitted_values": submitted_values }))?;
+        let v = self.call(Method::PATCH, route, body, true)?;
+        message_from(&v)
+    }
+
+    fn route(&self, rest: &str) -> Route {
+        Route {
+            path: format!("{}{rest}", self.inbox_path),
+            display: format!("/public/api/v1/inboxes/{{inbox}}{rest}"),
+            contact_endpoint: false,
+        }
+    }
+
+    fn contact_route(&self, contact_identifier: &str, rest: &str) -> Result<Route> {
+        let contact = url::segment("contact_identifier", contact_identifier)?;
+        let base = self.route("");
+        Ok(Route {
+            path: format!("{}/contacts/{contact}{rest}", base.path),
+            display: format!("{}/contacts/{{contact}}{rest}", base.display),
+            // Only the contact's own routes check HMAC.
+            contact_endpoint: rest.is_empty(),
+        })
+    }
+
+    fn conversation_route(
+        &self,
+        contact_identifier: &str,
+        conversation_id: &impl PathParam,
+        rest: &str,
+    ) -> Result<Route> {
+        let id = url::segment("conversation_id", conversation_id)?;
+        self.contact_route(contact_identifier, &format!("/conversations/{id}{rest}"))
+    }
+
+    fn call(&self, method: Method, route: Route, body: Body, idempotent: bool) -> Result<Value> {
+        let req = Request {
+            method,
+            path: route.path,
+            body,
+            idempotent,
+            display_path: Some(route.display),
+        };
+        let resp = self.transport.send(&req)?;
+        if !resp.is_success() {
+            let hint = (route.contact_endpoint && resp.status == 500).then_some(HMAC_HINT);
+            return Err(http_error::from_response(&resp, "Chatwoot", hint));
+        }
+        http_error::json_body(&resp)
+    }
+}
+
+fn json_body(v: &Value) -> Result<Body> {
+    serde_json::to_vec(v)
+        .map(Body::Json)
+        .map_err(crate::models::conversation::encode_error)
+}
+
+fn unexpected(v: &Value, what: &str) -> Error {
+    Error::new(
+        ErrorKind::Decode,
+        format!("unexpected Chatwoot answer: {what}"),
+    )
+    .with_http(200, None, Some(capped_body(v.to_string().as_bytes())))
+}
+
+fn expect_array(v: &Value, what: &str) -> Result<()> {
+    if v.is_array() {
+        Ok(())
+    } else {
+        Err(unexpected(v, &format!("{what} are not a list")))
+    }
+}
+
+fn contact_from(v: &Value) -> Result<Contact> {
+    Contact::from_json(v).ok_or_else(|| unexpected(v, "the contact has no id"))
+}
+
+fn conversation_from(v: &Value) -> Result<Conversation> {
+    Conversation::from_json(v).ok_or_else(|| unexpected(v, "the conversation has no id"))
+}
+
+fn message_from(v: &Value) -> Result<Message> {
+    Message::from_json(v).ok_or_else(|| unexpected(v, "the message has no id"))
+}
