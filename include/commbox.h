@@ -140,6 +140,19 @@ typedef struct commbox_conversation commbox_conversation;
 typedef struct commbox_error commbox_error;
 
 /**
+ * A client of one Chatwoot inbox. Made by `commbox_inbox_new` or `commbox_client_inbox`,
+ * released by `commbox_inbox_free`. Thread-safe: use it from many threads at once.
+ */
+typedef struct commbox_inbox commbox_inbox;
+
+/**
+ * A message from the contact being built: `commbox_inbox_message_new`, then attachments,
+ * sent by `commbox_inbox_create_message` (not consumed), released by
+ * `commbox_inbox_message_free`. Not thread-safe while being changed.
+ */
+typedef struct commbox_inbox_message commbox_inbox_message;
+
+/**
  * A new message being built: made by `commbox_message_new_customer` or
  * `commbox_message_new_agent`, sent by `commbox_create_message` (not consumed), released
  * by `commbox_message_free`. Not thread-safe while being changed; once built it may be
@@ -241,6 +254,214 @@ enum commbox_status commbox_raw_request(const struct commbox_client *client,
                                         const char *json_body,
                                         char **out_json,
                                         struct commbox_error **err);
+
+/**
+ * Makes a client for the inbox `inbox_identifier` of the Chatwoot installation set as the
+ * config's base URL (`commbox_client_config_set_base_url`, required); timeouts, retries,
+ * TLS and proxy come from the config, and no API key is needed.
+ */
+enum commbox_status commbox_inbox_new(const struct commbox_client_config *config,
+                                      const char *inbox_identifier,
+                                      struct commbox_inbox **out,
+                                      struct commbox_error **err);
+
+/**
+ * Makes a client for a Chatwoot inbox at `base_url` that shares `client`'s connection pool
+ * and settings. The inbox handle may outlive `client`.
+ */
+enum commbox_status commbox_client_inbox(const struct commbox_client *client,
+                                         const char *base_url,
+                                         const char *inbox_identifier,
+                                         struct commbox_inbox **out,
+                                         struct commbox_error **err);
+
+/**
+ * Releases an inbox handle. NULL is ignored.
+ */
+void commbox_inbox_free(struct commbox_inbox *inbox);
+
+/**
+ * The inbox's settings as JSON (`identity_validation_enabled`, `name`, …).
+ */
+enum commbox_status commbox_inbox_get(const struct commbox_inbox *inbox,
+                                      char **out_json,
+                                      struct commbox_error **err);
+
+/**
+ * Creates a contact in the inbox (or returns the existing one for a known `source_id`).
+ * Every input string may be NULL. `*out_source_id` receives the contact's `source_id`
+ * (needed by every later call; free it with `commbox_string_free`); `out_json` may be NULL,
+ * else it receives the contact as JSON.
+ */
+enum commbox_status commbox_inbox_create_contact(const struct commbox_inbox *inbox,
+                                                 const char *source_id,
+                                                 const char *identifier,
+                                                 const char *identifier_hash,
+                                                 const char *email,
+                                                 const char *name,
+                                                 const char *phone_number,
+                                                 const char *avatar_url,
+                                                 const char *custom_attributes_json,
+                                                 char **out_source_id,
+                                                 char **out_json,
+                                                 struct commbox_error **err);
+
+/**
+ * The contact with this `source_id`, as JSON.
+ */
+enum commbox_status commbox_inbox_get_contact(const struct commbox_inbox *inbox,
+                                              const char *contact_identifier,
+                                              char **out_json,
+                                              struct commbox_error **err);
+
+/**
+ * Updates a contact (each field may be NULL: unchanged); `*out_json` receives the full
+ * contact model, which has no `source_id`.
+ */
+enum commbox_status commbox_inbox_update_contact(const struct commbox_inbox *inbox,
+                                                 const char *contact_identifier,
+                                                 const char *identifier,
+                                                 const char *identifier_hash,
+                                                 const char *email,
+                                                 const char *name,
+                                                 const char *phone_number,
+                                                 const char *avatar_url,
+                                                 const char *custom_attributes_json,
+                                                 char **out_json,
+                                                 struct commbox_error **err);
+
+/**
+ * Opens a conversation for the contact; `custom_attributes_json` may be NULL. `*out_id`
+ * receives its display id; `out_json` may be NULL.
+ */
+enum commbox_status commbox_inbox_create_conversation(const struct commbox_inbox *inbox,
+                                                      const char *contact_identifier,
+                                                      const char *custom_attributes_json,
+                                                      int64_t *out_id,
+                                                      char **out_json,
+                                                      struct commbox_error **err);
+
+/**
+ * The contact's conversations as a JSON array.
+ */
+enum commbox_status commbox_inbox_list_conversations(const struct commbox_inbox *inbox,
+                                                     const char *contact_identifier,
+                                                     char **out_json,
+                                                     struct commbox_error **err);
+
+/**
+ * One conversation with its messages, as JSON.
+ */
+enum commbox_status commbox_inbox_get_conversation(const struct commbox_inbox *inbox,
+                                                   const char *contact_identifier,
+                                                   int64_t conversation_id,
+                                                   char **out_json,
+                                                   struct commbox_error **err);
+
+/**
+ * Resolves the conversation; `out_json` (may be NULL) receives it.
+ */
+enum commbox_status commbox_inbox_resolve_conversation(const struct commbox_inbox *inbox,
+                                                       const char *contact_identifier,
+                                                       int64_t conversation_id,
+                                                       char **out_json,
+                                                       struct commbox_error **err);
+
+/**
+ * Turns the contact's typing indicator on (true) or off.
+ */
+enum commbox_status commbox_inbox_set_typing(const struct commbox_inbox *inbox,
+                                             const char *contact_identifier,
+                                             int64_t conversation_id,
+                                             bool typing,
+                                             struct commbox_error **err);
+
+/**
+ * Marks the conversation as seen by the contact now.
+ */
+enum commbox_status commbox_inbox_update_last_seen(const struct commbox_inbox *inbox,
+                                                   const char *contact_identifier,
+                                                   int64_t conversation_id,
+                                                   struct commbox_error **err);
+
+/**
+ * A new message with this text (may be "" when files are attached; at most 150 000
+ * characters, checked when sent).
+ */
+enum commbox_status commbox_inbox_message_new(const char *content,
+                                              struct commbox_inbox_message **out,
+                                              struct commbox_error **err);
+
+/**
+ * Releases a message handle. NULL is ignored.
+ */
+void commbox_inbox_message_free(struct commbox_inbox_message *message);
+
+/**
+ * Sets `echo_id`, echoed on the contact's websocket (never in the HTTP answer).
+ */
+enum commbox_status commbox_inbox_message_set_echo_id(struct commbox_inbox_message *message,
+                                                      const char *echo_id,
+                                                      struct commbox_error **err);
+
+/**
+ * Attaches the file at `path` (sent as `attachments[]`, streamed from disk; at most 15).
+ */
+enum commbox_status commbox_inbox_message_add_attachment_path(struct commbox_inbox_message *message,
+                                                              const char *path,
+                                                              struct commbox_error **err);
+
+/**
+ * Attaches `len` bytes at `data` (copied) under `name`; `data` may be NULL when `len` is 0.
+ */
+enum commbox_status commbox_inbox_message_add_attachment_bytes(struct commbox_inbox_message *message,
+                                                               const uint8_t *data,
+                                                               size_t len,
+                                                               const char *name,
+                                                               struct commbox_error **err);
+
+/**
+ * Posts the message from the contact. `*out_id` receives its id; `out_json` may be NULL.
+ */
+enum commbox_status commbox_inbox_create_message(const struct commbox_inbox *inbox,
+                                                 const char *contact_identifier,
+                                                 int64_t conversation_id,
+                                                 const struct commbox_inbox_message *message,
+                                                 int64_t *out_id,
+                                                 char **out_json,
+                                                 struct commbox_error **err);
+
+/**
+ * Up to 20 messages, oldest first, as a JSON array: the latest, or (when `before` > 0)
+ * those with ids below `before`.
+ */
+enum commbox_status commbox_inbox_list_messages(const struct commbox_inbox *inbox,
+                                                const char *contact_identifier,
+                                                int64_t conversation_id,
+                                                int64_t before,
+                                                char **out_json,
+                                                struct commbox_error **err);
+
+/**
+ * Answers a bot or CSAT message with `submitted_values_json` (an array or object);
+ * `*out_json` receives the message.
+ */
+enum commbox_status commbox_inbox_update_message(const struct commbox_inbox *inbox,
+                                                 const char *contact_identifier,
+                                                 int64_t conversation_id,
+                                                 int64_t message_id,
+                                                 const char *submitted_values_json,
+                                                 char **out_json,
+                                                 struct commbox_error **err);
+
+/**
+ * Computes the `identifier_hash` for `identifier` with the inbox's `hmac_token` (hex
+ * HMAC-SHA256) into `*out_hash`; free it with `commbox_string_free`. Sends nothing.
+ */
+enum commbox_status commbox_chatwoot_identifier_hash(const char *identifier,
+                                                     const char *hmac_token,
+                                                     char **out_hash,
+                                                     struct commbox_error **err);
 
 /**
  * A config with the defaults: base URL https://api.commbox.io, 10 s connect timeout, 60 s

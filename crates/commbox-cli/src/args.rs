@@ -21,7 +21,8 @@ Exit codes:
   13  local file error (I/O)
 
 Environment: COMMBOX_API_KEY, COMMBOX_BASE_URL, COMMBOX_TIMEOUT, COMMBOX_CONNECT_TIMEOUT,
-COMMBOX_MAX_RETRIES, COMMBOX_CA_FILE, COMMBOX_PROXY, COMMBOX_ALLOW_INSECURE_HTTP.";
+COMMBOX_MAX_RETRIES, COMMBOX_CA_FILE, COMMBOX_PROXY, COMMBOX_ALLOW_INSECURE_HTTP;
+for `commbox chatwoot`: CHATWOOT_BASE_URL, CHATWOOT_INBOX_IDENTIFIER, CHATWOOT_HMAC_TOKEN.";
 
 /// Open CommBox conversations and post messages from shells and cron jobs.
 ///
@@ -101,6 +102,8 @@ pub enum Command {
     SystemStatus,
     /// Send any request to the API and print the decoded envelope.
     Raw(RawArgs),
+    /// The Chatwoot / Omnivibe public client API: contacts, conversations, messages.
+    Chatwoot(crate::chatwoot::ChatwootArgs),
     /// Run the mock server of the API (for tests and demos) until interrupted.
     Mock(MockArgs),
 }

@@ -39,7 +39,7 @@ macro_rules! apply_common {
             c = c.attachment(Attachment::from_path(p));
         }
         for f in &a.fields {
-            let (name, value) = field(f)?;
+            let (name, value) = parse_field("--field", f)?;
             c = c.field(name, value);
         }
         NewConversation::from(c)
@@ -48,6 +48,11 @@ macro_rules! apply_common {
 
 /// Builds the client from flags, falling back to the `COMMBOX_*` environment variables.
 pub fn client(g: &Global) -> Result<Client, Error> {
+    builder(g)?.build()
+}
+
+/// The client settings from flags and the environment (shared by the Chatwoot commands).
+pub fn builder(g: &Global) -> Result<ClientBuilder, Error> {
     let mut b = ClientBuilder::from_env()
         .user_agent_suffix(format!("commbox-cli/{}", env!("CARGO_PKG_VERSION")));
     if let Some(k) = &g.api_key {
@@ -74,7 +79,7 @@ pub fn client(g: &Global) -> Result<Client, Error> {
     if g.allow_insecure_http {
         b = b.allow_insecure_http(true);
     }
-    b.build()
+    Ok(b)
 }
 
 fn seconds(flag: &str, s: f64) -> Result<Duration, Error> {
@@ -177,14 +182,20 @@ pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
             )
         }
         Command::Raw(a) => {
-            let body = a.data.as_deref().map(read_json).transpose()?;
+            let body = a
+                .data
+                .as_deref()
+                .map(|d| read_json("--data", d))
+                .transpose()?;
             let env = client.raw_request(&a.method, &a.path, body.as_ref())?;
             Ok(json!({
                 "http_status": env.http_status, "status": env.status, "description": env.description,
                 "response_time": env.response_time, "data": env.data, "request_id": env.request_id,
             }))
         }
-        Command::Mock(_) => unreachable!("handled before a client is built"),
+        Command::Mock(_) | Command::Chatwoot(_) => {
+            unreachable!("handled before a CommBox client is built")
+        }
     }
 }
 
@@ -257,33 +268,33 @@ fn status(s: &str, flag: &str) -> Result<ObjectStatusType, Error> {
     })
 }
 
-/// `NAME=JSON`; a value that is not JSON is taken as a string.
-fn field(s: &str) -> Result<(String, Value), Error> {
+/// `NAME=JSON` given to `flag`; a value that is not JSON is taken as a string.
+pub fn parse_field(flag: &str, s: &str) -> Result<(String, Value), Error> {
     let (name, value) = s
         .split_once('=')
-        .ok_or_else(|| Error::validation("--field", format!("{s:?} is not NAME=JSON")))?;
+        .ok_or_else(|| Error::validation(flag, format!("{s:?} is not NAME=JSON")))?;
     if name.trim().is_empty() {
-        return Err(Error::validation("--field", "empty field name"));
+        return Err(Error::validation(flag, "empty field name"));
     }
     let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
     Ok((name.trim().to_owned(), value))
 }
 
-/// Inline JSON, `@file`, or `-` for stdin.
-fn read_json(arg: &str) -> Result<Value, Error> {
+/// Inline JSON, `@file`, or `-` for stdin, given to `flag`.
+pub fn read_json(flag: &str, arg: &str) -> Result<Value, Error> {
     let text = if arg == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
-            .map_err(|e| Error::validation("--data", format!("cannot read stdin: {e}")))?;
+            .map_err(|e| Error::validation(flag, format!("cannot read stdin: {e}")))?;
         s
     } else if let Some(path) = arg.strip_prefix('@') {
         std::fs::read_to_string(path)
-            .map_err(|e| Error::validation("--data", format!("cannot read {path}: {e}")))?
+            .map_err(|e| Error::validation(flag, format!("cannot read {path}: {e}")))?
     } else {
         arg.to_owned()
     };
-    serde_json::from_str(&text).map_err(|e| Error::validation("--data", format!("not JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| Error::validation(flag, format!("not JSON: {e}")))
 }
 
 #[cfg(test)]
@@ -310,8 +321,17 @@ mod tests {
 
     #[test]
     fn fields() {
-        assert_eq!(field("Priority=3").unwrap(), ("Priority".into(), json!(3)));
-        assert_eq!(field("Tag=vip").unwrap(), ("Tag".into(), json!("vip")));
-        assert!(field("nothing").is_err());
+        assert_eq!(
+            parse_field("--field", "Priority=3").unwrap(),
+            ("Priority".into(), json!(3))
+        );
+        assert_eq!(
+            parse_field("--field", "Tag=vip").unwrap(),
+            ("Tag".into(), json!("vip"))
+        );
+        assert_eq!(
+            parse_field("--attr", "nothing").unwrap_err().field(),
+            Some("--attr")
+        );
     }
 }

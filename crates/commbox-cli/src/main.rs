@@ -1,6 +1,7 @@
 //! `commbox`: CommBox conversations and messages from shells and cron jobs.
 
 mod args;
+mod chatwoot;
 mod commands;
 mod output;
 
@@ -15,7 +16,10 @@ fn main() -> ExitCode {
         return run_mock(m, &cli.global);
     }
     let format = cli.global.error_format;
-    let result = commands::client(&cli.global).and_then(|c| commands::run(&c, cli.command));
+    let result = match cli.command {
+        Command::Chatwoot(a) => chatwoot::run(&cli.global, a),
+        command => commands::client(&cli.global).and_then(|c| commands::run(&c, command)),
+    };
     match result {
         Ok(value) => output::print_json(&value),
         Err(e) => output::report(&e, format),

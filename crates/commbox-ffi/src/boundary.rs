@@ -109,6 +109,11 @@ pub(crate) fn out_arg<T>(p: *mut T, name: &'static str) -> FfiResult<Out<T>> {
     }
 }
 
+/// An optional out-parameter: NULL means the caller does not want the value.
+pub(crate) fn opt_out_arg<T>(p: *mut T) -> Option<Out<T>> {
+    (!p.is_null()).then_some(Out(p))
+}
+
 /// A checked, non-NULL out-parameter, written once on success.
 pub(crate) struct Out<T>(*mut T);
 

@@ -23,6 +23,10 @@ pub struct commbox_client {
 }
 
 impl commbox_client_config {
+    pub(crate) fn builder(&self) -> &ClientBuilder {
+        &self.builder
+    }
+
     fn update(&mut self, f: impl FnOnce(ClientBuilder) -> ClientBuilder) {
         let b = std::mem::take(&mut self.builder);
         self.builder = f(b);

@@ -16,6 +16,7 @@
 
 mod boundary;
 mod calls;
+mod chatwoot;
 mod client;
 mod conversation;
 mod error;
@@ -23,6 +24,7 @@ mod message;
 mod strings;
 
 pub use calls::*;
+pub use chatwoot::*;
 pub use client::*;
 pub use conversation::*;
 pub use error::*;

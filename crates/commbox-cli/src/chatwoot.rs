@@ -1,0 +1,304 @@
+//! `commbox chatwoot …`: the Chatwoot / Omnivibe public client API from the shell.
+
+use crate::commands::{builder, parse_field, read_json};
+use clap::{Args, Subcommand};
+use commbox::chatwoot::{self, ContactParams, InboxClient, NewMessage};
+use commbox::{Attachment, Error};
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+
+/// Options of every `chatwoot` subcommand.
+#[derive(Debug, Args)]
+pub struct ChatwootArgs {
+    /// The Chatwoot installation, e.g. https://app.chatwoot.com.
+    #[arg(long = "url", env = "CHATWOOT_BASE_URL", global = true)]
+    pub url: Option<String>,
+    /// The API inbox's identifier (it acts as a credential: prefer the variable).
+    #[arg(
+        long,
+        env = "CHATWOOT_INBOX_IDENTIFIER",
+        hide_env_values = true,
+        global = true
+    )]
+    pub inbox: Option<String>,
+    #[command(subcommand)]
+    pub command: ChatwootCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChatwootCommand {
+    /// Show the inbox's settings.
+    Inbox,
+    /// Create a contact (or get the existing one for --source-id).
+    ContactCreate(ContactArgs),
+    /// Show a contact.
+    ContactGet(ContactRef),
+    /// Update a contact.
+    ContactUpdate(ContactUpdateArgs),
+    /// Open a conversation for a contact.
+    ConversationCreate(ConversationCreateArgs),
+    /// List a contact's conversations.
+    ConversationList(ContactRef),
+    /// Show a conversation with its messages.
+    ConversationGet(ConversationRef),
+    /// Resolve a conversation.
+    Resolve(ConversationRef),
+    /// Turn the contact's typing indicator on or off.
+    Typing(TypingArgs),
+    /// Mark a conversation as seen by the contact.
+    LastSeen(ConversationRef),
+    /// Post a message from the contact, with optional attachments.
+    MessageCreate(MessageCreateArgs),
+    /// List up to 20 messages, oldest first.
+    MessageList(MessageListArgs),
+    /// Answer a bot or CSAT message (submitted_values).
+    MessageUpdate(MessageUpdateArgs),
+    /// Print the identifier_hash for an identifier (computed locally; nothing is sent).
+    Hmac(HmacArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ContactFields {
+    /// Your user id (`identifier`).
+    #[arg(long)]
+    pub identifier: Option<String>,
+    /// `identifier_hash` (or give --hmac-token to compute it).
+    #[arg(long, conflicts_with = "hmac_token")]
+    pub identifier_hash: Option<String>,
+    /// The inbox's HMAC token: computes identifier_hash from --identifier.
+    #[arg(
+        long,
+        requires = "identifier",
+        env = "CHATWOOT_HMAC_TOKEN",
+        hide_env_values = true
+    )]
+    pub hmac_token: Option<String>,
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Phone number in E.164 with the '+'.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Picture URL.
+    #[arg(long)]
+    pub avatar_url: Option<String>,
+    /// A custom attribute, NAME=JSON (repeatable).
+    #[arg(long = "attr", value_name = "NAME=JSON")]
+    pub attributes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    /// Your id for the contact in this inbox (`source_id`).
+    #[arg(long)]
+    pub source_id: Option<String>,
+    #[command(flatten)]
+    pub fields: ContactFields,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactRef {
+    /// The contact's source_id (from contact-create).
+    #[arg(long)]
+    pub contact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactUpdateArgs {
+    /// The contact's source_id.
+    #[arg(long)]
+    pub contact: String,
+    #[command(flatten)]
+    pub fields: ContactFields,
+}
+
+#[derive(Debug, Args)]
+pub struct ConversationCreateArgs {
+    /// The contact's source_id.
+    #[arg(long)]
+    pub contact: String,
+    /// A custom attribute, NAME=JSON (repeatable).
+    #[arg(long = "attr", value_name = "NAME=JSON")]
+    pub attributes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConversationRef {
+    /// The contact's source_id.
+    #[arg(long)]
+    pub contact: String,
+    /// The conversation's id (display id).
+    #[arg(long)]
+    pub conversation: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct TypingArgs {
+    #[command(flatten)]
+    pub at: ConversationRef,
+    /// on or off.
+    #[arg(value_parser = ["on", "off"])]
+    pub state: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MessageCreateArgs {
+    #[command(flatten)]
+    pub at: ConversationRef,
+    /// The text (may be empty with attachments).
+    #[arg(long, short, default_value = "")]
+    pub message: String,
+    /// A temporary id echoed on the contact's websocket.
+    #[arg(long)]
+    pub echo_id: Option<String>,
+    /// Attach a file (repeatable, at most 15).
+    #[arg(long = "attach", value_name = "PATH")]
+    pub attachments: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MessageListArgs {
+    #[command(flatten)]
+    pub at: ConversationRef,
+    /// Only messages older than this message id.
+    #[arg(long)]
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct MessageUpdateArgs {
+    #[command(flatten)]
+    pub at: ConversationRef,
+    /// The message's id.
+    #[arg(long = "message-id")]
+    pub message_id: i64,
+    /// submitted_values as JSON: inline, @FILE, or - for stdin.
+    #[arg(long)]
+    pub values: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HmacArgs {
+    /// The contact's identifier.
+    #[arg(long)]
+    pub identifier: String,
+    /// The inbox's HMAC token.
+    #[arg(long, env = "CHATWOOT_HMAC_TOKEN", hide_env_values = true)]
+    pub hmac_token: String,
+}
+
+/// Runs a `chatwoot` subcommand and returns what to print.
+pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Value, Error> {
+    use ChatwootCommand as C;
+    if let C::Hmac(h) = &a.command {
+        return Ok(
+            json!({ "identifier_hash": chatwoot::identifier_hash(&h.identifier, &h.hmac_token) }),
+        );
+    }
+    let url = a
+        .url
+        .ok_or_else(|| Error::validation("--url", "required (or CHATWOOT_BASE_URL)"))?;
+    let inbox_id = a
+        .inbox
+        .ok_or_else(|| Error::validation("--inbox", "required (or CHATWOOT_INBOX_IDENTIFIER)"))?;
+    let inbox: InboxClient = builder(g)?.base_url(url).build_inbox(&inbox_id)?;
+    Ok(match a.command {
+        C::Inbox => inbox.inbox()?.raw,
+        C::ContactCreate(c) => {
+            let mut params = contact_params(c.fields)?;
+            if let Some(s) = c.source_id {
+                params = params.source_id(s);
+            }
+            inbox.create_contact(params)?.raw
+        }
+        C::ContactGet(c) => inbox.get_contact(&c.contact)?.raw,
+        C::ContactUpdate(c) => {
+            inbox
+                .update_contact(&c.contact, contact_params(c.fields)?)?
+                .raw
+        }
+        C::ConversationCreate(c) => {
+            let attrs = attributes(&c.attributes)?;
+            let attrs = (!attrs.is_empty()).then_some(attrs);
+            inbox.create_conversation(&c.contact, attrs)?.raw
+        }
+        C::ConversationList(c) => Value::Array(
+            inbox
+                .list_conversations(&c.contact)?
+                .into_iter()
+                .map(|c| c.raw)
+                .collect(),
+        ),
+        C::ConversationGet(c) => inbox.get_conversation(&c.contact, c.conversation)?.raw,
+        C::Resolve(c) => inbox.resolve_conversation(&c.contact, c.conversation)?.raw,
+        C::Typing(t) => {
+            inbox.set_typing(&t.at.contact, t.at.conversation, t.state == "on")?;
+            json!({ "conversation": t.at.conversation, "typing": t.state })
+        }
+        C::LastSeen(c) => {
+            inbox.update_last_seen(&c.contact, c.conversation)?;
+            json!({ "conversation": c.conversation, "last_seen": "updated" })
+        }
+        C::MessageCreate(m) => {
+            let mut msg = NewMessage::new(m.message);
+            if let Some(e) = m.echo_id {
+                msg = msg.echo_id(e);
+            }
+            for p in m.attachments {
+                msg = msg.attachment(Attachment::from_path(p));
+            }
+            inbox
+                .create_message(&m.at.contact, m.at.conversation, msg)?
+                .raw
+        }
+        C::MessageList(m) => Value::Array(
+            inbox
+                .list_messages(&m.at.contact, m.at.conversation, m.before)?
+                .into_iter()
+                .map(|m| m.raw)
+                .collect(),
+        ),
+        C::MessageUpdate(m) => {
+            let values = read_json("--values", &m.values)?;
+            inbox
+                .update_message(&m.at.contact, m.at.conversation, m.message_id, values)?
+                .raw
+        }
+        C::Hmac(_) => unreachable!("answered before the client is built"),
+    })
+}
+
+fn contact_params(f: ContactFields) -> Result<ContactParams, Error> {
+    let mut p = ContactParams::new();
+    match (f.identifier, f.hmac_token) {
+        (Some(id), Some(token)) => p = p.verified_identifier(id, &token),
+        (Some(id), None) => p = p.identifier(id),
+        (None, _) => {}
+    }
+    if let Some(v) = f.identifier_hash {
+        p = p.identifier_hash(v);
+    }
+    if let Some(v) = f.email {
+        p = p.email(v);
+    }
+    if let Some(v) = f.name {
+        p = p.name(v);
+    }
+    if let Some(v) = f.phone {
+        p = p.phone_number(v);
+    }
+    if let Some(v) = f.avatar_url {
+        p = p.avatar_url(v);
+    }
+    for (k, v) in attributes(&f.attributes)? {
+        p = p.custom_attribute(k, v);
+    }
+    Ok(p)
+}
+
+fn attributes(list: &[String]) -> Result<Map<String, Value>, Error> {
+    list.iter().map(|s| parse_field("--attr", s)).collect()
+}
