@@ -6,13 +6,15 @@ Requests travel as spec dicts built by the ``_spec()`` methods of ``commbox._req
 ``commbox._models``; the TypedDicts below give the records' shapes.
 """
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple, TypedDict, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, TypedDict, Union, final
+
+__all__ = ["__version__", "NativeClient", "enum_members", "_after_fork_in_child", "_panic_for_tests"]
 
 __version__: str
 
 _Id = Union[int, str]
 
-class ConversationRecord(TypedDict):
+class _ConversationRecord(TypedDict):
     """``commbox.Conversation`` as the native module returns it (enums as ints)."""
 
     id: int
@@ -23,10 +25,10 @@ class ConversationRecord(TypedDict):
     message: Optional[str]
     created_time: Optional[str]
     is_manager: Optional[bool]
-    messages: List["MessageRecord"]
+    messages: List["_MessageRecord"]
     raw: Dict[str, Any]
 
-class MessageRecord(TypedDict):
+class _MessageRecord(TypedDict):
     """``commbox.ConversationMessage`` as the native module returns it."""
 
     id: int
@@ -39,7 +41,7 @@ class MessageRecord(TypedDict):
     stream_provider_type: Optional[int]
     raw: Dict[str, Any]
 
-class ManagerRecord(TypedDict):
+class _ManagerRecord(TypedDict):
     """``commbox.Manager`` as the native module returns it."""
 
     id: int
@@ -52,14 +54,14 @@ class ManagerRecord(TypedDict):
     team_name: Optional[str]
     raw: Dict[str, Any]
 
-class SystemStatusRecord(TypedDict):
+class _SystemStatusRecord(TypedDict):
     """``commbox.SystemStatus`` as the native module returns it."""
 
     http_status: int
     description: str
     response_time: Optional[str]
 
-class EnvelopeRecord(TypedDict):
+class _EnvelopeRecord(TypedDict):
     """``commbox.Envelope`` as the native module returns it."""
 
     http_status: int
@@ -69,6 +71,7 @@ class EnvelopeRecord(TypedDict):
     data: Any
     request_id: str
 
+@final
 class NativeClient:
     """The native client behind ``commbox.Client``."""
 
@@ -93,11 +96,11 @@ class NativeClient:
     def create_conversation_json(self, stream_id: _Id, object: Mapping[str, Any]) -> int: ...
     def create_message(self, stream_id: _Id, object_id: _Id, spec: Mapping[str, Any]) -> int: ...
     def create_message_json(self, stream_id: _Id, object_id: _Id, child: Mapping[str, Any]) -> int: ...
-    def get_conversation(self, stream_id: _Id, object_id: _Id) -> ConversationRecord: ...
+    def get_conversation(self, stream_id: _Id, object_id: _Id) -> _ConversationRecord: ...
     def set_conversation_status(self, object_id: _Id, status: Union[int, str]) -> None: ...
-    def managers(self) -> List[ManagerRecord]: ...
-    def system_status(self) -> SystemStatusRecord: ...
-    def raw_request(self, method: str, path: str, body: Any = None) -> EnvelopeRecord: ...
+    def managers(self) -> List[_ManagerRecord]: ...
+    def system_status(self) -> _SystemStatusRecord: ...
+    def raw_request(self, method: str, path: str, body: Any = None) -> _EnvelopeRecord: ...
     def close(self) -> None: ...
 
 def enum_members(name: str) -> List[Tuple[int, str]]:

@@ -1,0 +1,54 @@
+# The Python face: the `commbox` package (bindings/python), its suite, its examples, its demo.
+#
+#   make python-install    .venv with the pinned tools, then `pip install .` into it
+#   make test-python       pytest over tests/python, mypy --strict, stubtest, the examples
+#   make demo-python       the e-mail example against a fresh mock
+#
+# The venv lives in .venv (gitignored) and is made with the machine's python3; the tools are
+# pinned so CI runs what was tested. `pip install .` is the user's command: it fetches
+# maturin into an isolated build environment and builds the wheel in this checkout, reusing
+# target/. The suites build the extension with the dev profile (PY_PROFILE), which reuses
+# the workspace's debug artifacts instead of a release build of every dependency; a plain
+# `pip install .` builds the release profile.
+
+PYTHON     ?= python3
+PY_VENV    := .venv
+PY         := $(PY_VENV)/bin/python
+PY_TOOLS   := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1
+PY_PROFILE ?= dev
+PIP        := $(PY) -m pip --disable-pip-version-check --no-input
+
+.PHONY: python-install test-python test-python-unit test-python-types test-python-examples demo-python
+
+$(PY_VENV)/.tools: mk/python.mk
+	$(PYTHON) -m venv $(PY_VENV)
+	$(PIP) install -q $(PY_TOOLS)
+	touch $@
+
+python-install: $(PY_VENV)/.tools
+	MATURIN_PEP517_ARGS="--profile $(PY_PROFILE)" $(PIP) install -q .
+
+.PHONY: python-mock
+python-mock:
+	$(CARGO) build -q -p commbox-mock --bin commbox-mock
+
+test-python-unit: python-install python-mock
+	$(PY) -m pytest tests/python -q
+
+# Stubs and annotations: the examples and tests as users would write them, the package
+# itself, and the native module's stub against the built extension.
+test-python-types: python-install
+	$(PY) -m mypy --strict examples/python tests/python bindings/python/python/commbox
+	$(PY) -m mypy.stubtest commbox._commbox
+
+test-python-examples: python-install python-mock
+	$(PY) tests/python/run_examples.py
+
+test-python: test-python-unit test-python-types test-python-examples
+
+demo-python: python-install python-mock
+	@echo "== Python: an e-mail conversation with an attachment and an agent's reply (examples/python/send_email.py)"
+	@$(PY) tests/python/run_examples.py --show send_email
+
+TEST_SUITES += test-python
+DEMO_STEPS  += demo-python
