@@ -187,4 +187,9 @@ def test_wrong_request_type_is_a_type_error(client: commbox.Client, mock: MockSe
         client.create_sms_conversation(STREAM, "972544444444", "hi", manager_id="seven")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not JSON"):
         client.create_sms_conversation(STREAM, "972544444444", "hi", fields={"x": {1, 2}})
+    # A lone string where a list belongs would otherwise become one recipient per character.
+    with pytest.raises(TypeError, match=r"recipients must be a list.*\['972522222222'\]"):
+        client.create_bulk_sms_conversation(STREAM, "972544444444", "hi", "972522222222")
+    with pytest.raises(TypeError, match="attachments must be a list"):
+        client.create_sms_conversation(STREAM, "972544444444", "hi", attachments="invoice.pdf")
     assert mock.requests() == []

@@ -87,3 +87,4 @@ def test_100_mb_streams_with_flat_memory(client: commbox.Client, mock: MockServe
     assert attachment["sha256"] == sha
     print(f"peak RSS growth during the 100 MB upload: {growth / 2**20:.1f} MiB")
     assert growth < MAX_GROWTH, f"peak RSS grew by {growth / 2**20:.1f} MiB"
+    path.unlink()  # 100 MB is a lot to leave in pytest's kept temporary directories

@@ -22,7 +22,7 @@ Common options of every channel:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, TypeVar, Union
 
 from ._attachments import AttachmentLike, _attachment_spec
 from ._enums import ObjectStatusType, ObjectType, StreamProviderType
@@ -103,6 +103,17 @@ class MessageOptions(TypedDict, total=False):
     fields: Mapping[str, Any]
 
 
+_T = TypeVar("_T")
+
+
+def _items(name: str, value: Sequence[_T]) -> List[_T]:
+    """A list field as a list. A lone string is refused: iterating it would send one
+    recipient (or parameter, or file) per character."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a list, not a single {type(value).__name__}: use [{value!r}]")
+    return list(value)
+
+
 def _common_spec(request: Any) -> Dict[str, Any]:
     """The options every channel shares, from a request dataclass."""
     user: Optional[User] = request.user
@@ -116,7 +127,7 @@ def _common_spec(request: Any) -> Dict[str, Any]:
         "object_type": request.object_type,
         "stream_provider_type": request.stream_provider_type,
         "identity_type": request.identity_type,
-        "attachments": [_attachment_spec(a) for a in request.attachments],
+        "attachments": [_attachment_spec(a) for a in _items("attachments", request.attachments)],
         "fields": dict(request.fields),
     }
 
@@ -158,10 +169,10 @@ class EmailConversation:
             "identity": self.identity,
             "subject": self.subject,
             "message": self.message,
-            "to": _recipients(self.to),
-            "cc": _recipients(self.cc),
-            "bcc": _recipients(self.bcc),
-            "attachment_urls": [tuple(u) for u in self.attachment_urls],
+            "to": _recipients(_items("to", self.to)),
+            "cc": _recipients(_items("cc", self.cc)),
+            "bcc": _recipients(_items("bcc", self.bcc)),
+            "attachment_urls": [tuple(u) for u in _items("attachment_urls", self.attachment_urls)],
             **_common_spec(self),
         }
 
@@ -220,7 +231,7 @@ class BulkSmsConversation:
             "channel": "bulk_sms",
             "identity": self.phone,
             "message": self.message,
-            "to": list(self.recipients),
+            "to": _items("recipients", self.recipients),
             "send_to_client": self.send_to_client,
             **_common_spec(self),
         }
@@ -259,9 +270,9 @@ class WhatsAppTemplateConversation:
             "identity": self.phone,
             "template": self.template,
             "message": self.message,
-            "params": list(self.params),
+            "params": _items("params", self.params),
             "language": self.language,
-            "to": list(self.to),
+            "to": _items("to", self.to),
             **_common_spec(self),
         }
 
@@ -352,7 +363,7 @@ class NewMessage:
             "agent_id": self.agent_id,
             "identity_type": self.identity_type,
             "object_type": self.object_type,
-            "attachments": [_attachment_spec(a) for a in self.attachments],
+            "attachments": [_attachment_spec(a) for a in _items("attachments", self.attachments)],
             "attachments_as_base64": self.attachments_as_base64,
             "fields": dict(self.fields),
         }
