@@ -1,4 +1,5 @@
-//! Timestamps in the format CommBox uses for `response_time` and `createdTime`.
+//! Timestamps: the format CommBox uses for `response_time` and `createdTime`, and the two
+//! Chatwoot (Rails) emits: ISO 8601 with milliseconds for model JSON, unix seconds in views.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,6 +22,28 @@ pub(crate) fn format(time: SystemTime) -> String {
         in_day % 3600 / 60,
         in_day % 60
     )
+}
+
+/// Formats `time` as Rails encodes times in JSON: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub(crate) fn format_rails(time: SystemTime) -> String {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since_epoch.as_secs();
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let in_day = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        in_day / 3600,
+        in_day % 3600 / 60,
+        in_day % 60,
+        since_epoch.subsec_millis()
+    )
+}
+
+/// Whole seconds since the epoch, as Ruby's `Time#to_i`.
+pub(crate) fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
 }
 
 /// Converts days since 1970-01-01 to a proleptic Gregorian date.
@@ -50,6 +73,8 @@ mod tests {
         assert_eq!(format(UNIX_EPOCH), "1970-01-01T00:00:00.0000000Z");
         let t = UNIX_EPOCH + Duration::new(951_827_696, 123_456_789);
         assert_eq!(format(t), "2000-02-29T12:34:56.1234567Z");
+        assert_eq!(format_rails(t), "2000-02-29T12:34:56.123Z");
+        assert_eq!(unix_seconds(t), 951_827_696);
     }
 
     #[test]

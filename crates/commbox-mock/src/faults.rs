@@ -5,6 +5,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::Api;
+use crate::chatwoot;
 use crate::commbox::envelope;
 
 /// A fault applied to the next API request(s), in FIFO order, one per request.
@@ -25,8 +27,10 @@ pub struct Fault {
     #[serde(default)]
     pub retry_after: Option<String>,
     /// Response body. A JSON string is sent as raw text (to imitate proxies' HTML or text
-    /// pages); any other JSON value is sent as JSON. `None` sends the CommBox error envelope
-    /// for `status` with its standard description.
+    /// pages); any other JSON value is sent as JSON. `None` sends what that API's server sends
+    /// for `status`: on CommBox paths the error envelope with its standard description; on
+    /// Chatwoot paths (`/public/api/v1/...`) rack-attack's `text/plain` "Retry later" for 429
+    /// and Rails' `{"status":N,"error":"<reason>"}` for anything else.
     #[serde(default)]
     pub body: Option<Value>,
     /// Content type for `body`; defaults to `application/json`, or `text/plain; charset=utf-8`
@@ -63,7 +67,7 @@ impl Default for Fault {
 }
 
 impl Fault {
-    /// A fault answering with `status` and the standard error envelope.
+    /// A fault answering with `status` and that API's standard error body (see [`Fault::body`]).
     pub fn status(status: u16) -> Self {
         Fault {
             status: Some(status),
@@ -134,16 +138,18 @@ impl Fault {
         None
     }
 
-    /// The response a status fault answers with, or `None` when the fault has no status.
-    pub(crate) fn response(&self) -> Option<Response> {
+    /// The response a status fault answers with on a path of `api`, or `None` when the fault
+    /// has no status.
+    pub(crate) fn response(&self, api: Api) -> Option<Response> {
         let status = StatusCode::from_u16(self.status?).ok()?;
-        let (content_type, body) = match &self.body {
-            None => (
+        let (content_type, body) = match (&self.body, api) {
+            (None, Api::CommBox) => (
                 "application/json",
                 envelope::error_body(status, envelope::standard_description(status)),
             ),
-            Some(Value::String(text)) => ("text/plain; charset=utf-8", text.clone()),
-            Some(value) => ("application/json", value.to_string()),
+            (None, Api::Chatwoot) => chatwoot::errors::default_body(status),
+            (Some(Value::String(text)), _) => ("text/plain; charset=utf-8", text.clone()),
+            (Some(value), _) => ("application/json", value.to_string()),
         };
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();

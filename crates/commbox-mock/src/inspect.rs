@@ -18,6 +18,7 @@ pub(crate) fn router() -> Router<Arc<MockState>> {
     Router::new()
         .route("/requests", get(requests))
         .route("/objects", get(objects))
+        .route("/chatwoot", get(chatwoot))
         .route("/faults", post(push_faults))
         .route("/reset", post(reset))
         .route("/health", get(health))
@@ -29,6 +30,10 @@ async fn requests(State(state): State<Arc<MockState>>) -> Response {
 
 async fn objects(State(state): State<Arc<MockState>>) -> Response {
     Json(state.objects()).into_response()
+}
+
+async fn chatwoot(State(state): State<Arc<MockState>>) -> Response {
+    Json(state.chatwoot_state()).into_response()
 }
 
 /// Body: one fault object or an array of them. Answers `{"queued": <requests now faulted>}`.

@@ -1,8 +1,11 @@
-//! An in-memory mock of the CommBox REST API, for tests and demos.
+//! An in-memory mock of the CommBox REST API and of Chatwoot's public client API, for tests
+//! and demos.
 //!
-//! The mock listens on `127.0.0.1`, checks the `Authorization: Bearer <key>` header like the
-//! real API, answers with CommBox envelopes, records every API request and can inject faults
-//! (error statuses, delays, dropped connections).
+//! The mock listens on `127.0.0.1`. For CommBox it checks the `Authorization: Bearer <key>`
+//! header like the real API and answers with CommBox envelopes; for Chatwoot it needs no
+//! token and answers with the shapes and Rails error bodies the real server emits. It records
+//! every API request of both and can inject faults (error statuses, delays, dropped
+//! connections) into either.
 //!
 //! ```no_run
 //! use commbox_mock::{Fault, MockServer};
@@ -21,9 +24,18 @@
 //! `GET /managers`, `GET /core/systemstatus`.
 //! Unknown paths answer a 404 envelope; a known path with another method answers 501.
 //!
-//! Inspection (no key): `GET /__mock/requests`, `GET /__mock/objects`,
+//! Chatwoot public client API (no token), under `/public/api/v1/inboxes/{inbox}` where
+//! `{inbox}` is one of [`CHATWOOT_INBOX`], [`CHATWOOT_HMAC_INBOX`], [`CHATWOOT_SINGLE_INBOX`]:
+//! `GET` (the inbox), `POST /contacts`, `GET|PATCH|PUT /contacts/{source_id}`,
+//! `GET|POST /contacts/{source_id}/conversations`, and under
+//! `/contacts/{source_id}/conversations/{id}`: `GET`, `POST /toggle_status`,
+//! `POST /toggle_typing`, `POST /update_last_seen`, `GET|POST /messages`,
+//! `PATCH|PUT /messages/{message_id}`. Anything else under `/public/api/v1/` answers Rails'
+//! `{"status":404,"error":"Not Found"}`.
+//!
+//! Inspection (no key): `GET /__mock/requests`, `GET /__mock/objects`, `GET /__mock/chatwoot`,
 //! `POST /__mock/faults`, `POST /__mock/reset`, `GET /__mock/health`. These return the JSON
-//! forms of [`RecordedRequest`], [`StoredObject`] and [`Fault`].
+//! forms of [`RecordedRequest`], [`StoredObject`], [`ChatwootState`] and [`Fault`].
 
 #![warn(missing_docs)]
 
@@ -35,6 +47,8 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+mod api;
+mod chatwoot;
 mod clock;
 mod commbox;
 mod faults;
@@ -44,6 +58,10 @@ mod record;
 mod server;
 mod state;
 
+pub use chatwoot::{
+    ChatwootAttachmentState, ChatwootContactState, ChatwootConversationState, ChatwootInboxState,
+    ChatwootMessageState, ChatwootState,
+};
 pub use faults::Fault;
 pub use record::{RecordedPart, RecordedRequest};
 pub use state::{StoredAttachment, StoredChild, StoredObject};
@@ -52,6 +70,21 @@ use state::MockState;
 
 /// API key the mock accepts unless configured otherwise.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
+
+/// Identifier of the seeded plain Chatwoot API inbox ("Mock Inbox", timezone UTC).
+pub const CHATWOOT_INBOX: &str = "mock-inbox";
+
+/// Identifier of the seeded Chatwoot inbox with identity validation mandatory
+/// (`identity_validation_enabled`): every contact call needs a valid `identifier_hash`.
+pub const CHATWOOT_HMAC_INBOX: &str = "hmac-inbox";
+
+/// HMAC key of every seeded Chatwoot inbox: `identifier_hash` is the lowercase hex
+/// HMAC-SHA256 of `identifier` with this key.
+pub const CHATWOOT_HMAC_TOKEN: &str = "mock-hmac-token";
+
+/// Identifier of the seeded Chatwoot inbox with `lock_to_single_conversation`: creating a
+/// conversation for a contact that has one returns its last one.
+pub const CHATWOOT_SINGLE_INBOX: &str = "single-inbox";
 
 /// How long shutdown waits for in-flight work (such as delay faults) before abandoning it.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
@@ -172,9 +205,15 @@ impl MockServer {
         self.state.request_count()
     }
 
-    /// Stored conversations with their messages, by id.
+    /// Stored CommBox conversations with their messages, by id.
     pub fn objects(&self) -> Vec<StoredObject> {
         self.state.objects()
+    }
+
+    /// The Chatwoot inboxes with their contacts, conversations and messages (what
+    /// `GET /__mock/chatwoot` returns).
+    pub fn chatwoot_state(&self) -> ChatwootState {
+        self.state.chatwoot_state()
     }
 
     /// Queues a fault for the next API request(s); faults apply in FIFO order.
@@ -191,8 +230,9 @@ impl MockServer {
         self.state.push_faults([fault]);
     }
 
-    /// Clears objects, recorded requests and queued faults. Object and child ids keep
-    /// increasing; `seq` of recorded requests starts again at 1.
+    /// Clears CommBox objects, Chatwoot contacts, conversations and messages, recorded
+    /// requests and queued faults; the seeded Chatwoot inboxes stay. Every id keeps
+    /// increasing (Chatwoot display ids too); `seq` of recorded requests starts again at 1.
     pub fn reset(&self) {
         self.state.reset();
     }

@@ -1,4 +1,4 @@
-//! `commbox-mock`: runs the in-memory CommBox mock until interrupted.
+//! `commbox-mock`: runs the in-memory CommBox and Chatwoot mock until interrupted.
 
 use std::process::ExitCode;
 
@@ -7,7 +7,8 @@ use commbox_mock::{run_blocking, MockConfig, DEFAULT_API_KEY};
 const USAGE: &str = "\
 Usage: commbox-mock [--port N] [--api-key KEY]
 
-Serves an in-memory mock of the CommBox API on 127.0.0.1 until SIGINT or SIGTERM.
+Serves an in-memory mock of the CommBox API and of the Chatwoot public client API
+(/public/api/v1/inboxes/mock-inbox/...) on 127.0.0.1 until SIGINT or SIGTERM.
 Prints the base URL (http://127.0.0.1:PORT) as a single line on stdout once listening.
 
 Options:

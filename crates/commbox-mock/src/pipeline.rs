@@ -12,6 +12,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::api::Api;
 use crate::commbox::envelope;
 use crate::record::{self, RecordedRequest};
 use crate::server::ConnectionKiller;
@@ -55,6 +56,7 @@ async fn handle_api(
     next: Next,
 ) -> Response {
     let (mut head, body) = request.into_parts();
+    let api = Api::of_path(head.uri.path());
     state.begin_request(RecordedRequest::start(request_id, &head));
 
     let fault = state.next_fault();
@@ -80,14 +82,14 @@ async fn handle_api(
 
     // Read the body even for status faults: the client can then finish sending and reliably
     // see the faulted answer, and tests can still check what was sent.
-    let parsed = record::read_body(&head.headers, body).await;
+    let parsed = record::read_body(&head.headers, body, api).await;
     state.update_request(request_id, |record| {
         record.body_size = parsed.size;
         record.json = parsed.json.clone();
         record.parts = parsed.parts.clone();
     });
 
-    if let Some(response) = fault.as_ref().and_then(|fault| fault.response()) {
+    if let Some(response) = fault.as_ref().and_then(|fault| fault.response(api)) {
         return finish(state, request_id, response);
     }
     head.extensions.insert(Arc::new(parsed));

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::api::Api;
+use crate::chatwoot::params as rails;
 use crate::faults::Fault;
 use crate::state::StoredAttachment;
 
@@ -38,7 +40,9 @@ pub struct RecordedRequest {
     pub content_type: Option<String>,
     /// Bytes of body received (0 when the body was never read, e.g. for dropped connections).
     pub body_size: u64,
-    /// Parsed JSON body; for form and multipart bodies the parsed `data` field.
+    /// Parsed JSON body. CommBox form and multipart bodies: the parsed `data` field. Chatwoot
+    /// form and multipart bodies: the text fields as Rails params (`a[b]=1` nested as
+    /// `{"a":{"b":"1"}}`); files are in `parts` only.
     pub json: Option<Value>,
     /// Multipart parts in order (empty for other bodies).
     pub parts: Vec<RecordedPart>,
@@ -121,18 +125,35 @@ pub(crate) struct ParsedBody {
     pub json: Option<Value>,
     /// Multipart parts for the record.
     pub parts: Vec<RecordedPart>,
-    /// The CommBox object/child JSON, `data` wrapper removed.
+    /// CommBox: the object/child JSON, `data` wrapper removed. Chatwoot: the body's Rails
+    /// params (the JSON body, or the form or multipart text fields as a nested object).
     pub payload: Option<Value>,
-    /// Files: multipart file parts and decoded base64 forms.
+    /// CommBox files: multipart `file` parts and decoded base64 forms.
     pub attachments: Vec<StoredAttachment>,
+    /// Chatwoot files: multipart `attachments[]` file parts.
+    pub uploads: Vec<Upload>,
     /// The first thing wrong with the body, as the 400 description a body-taking route returns.
     pub problem: Option<&'static str>,
+}
+
+/// A file part as a Rails controller receives it.
+#[derive(Debug, Clone)]
+pub(crate) struct Upload {
+    /// Name, size and hash; the content type is the one sent, else guessed from the name.
+    pub file: StoredAttachment,
+    /// The part's own `Content-Type`, which Chatwoot's file type is derived from.
+    pub sent_content_type: Option<String>,
 }
 
 /// Description used when the body cannot be understood at all.
 pub(crate) const INVALID_BODY: &str = "Invalid request body";
 const DATA_PART_REQUIRED: &str = "data part is required";
 const INVALID_BASE64_FILE: &str = "Invalid base64 file";
+
+/// How much of one Chatwoot multipart text field is kept. Text fields are small in practice;
+/// the cap only stops a huge field from being held in memory. It is far above 4 bytes times
+/// the 150,000-character content limit, so a cut field is still recognised as too long.
+const CHATWOOT_TEXT_FIELD_LIMIT: usize = 1024 * 1024;
 
 impl ParsedBody {
     fn flag(&mut self, problem: &'static str) {
@@ -200,7 +221,10 @@ fn unwrap_data(value: Value) -> Option<Value> {
 }
 
 /// Reads the whole body, streaming multipart files through SHA-256 without keeping them.
-pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> ParsedBody {
+///
+/// `api` decides how the body is understood: CommBox's `data`/`file` forms, or Rails params
+/// for Chatwoot.
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body, api: Api) -> ParsedBody {
     let received = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&received);
     let stream = body.into_data_stream().map(move |chunk| {
@@ -218,7 +242,7 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> ParsedBody {
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| multer::parse_boundary(value).ok());
             match boundary {
-                Some(boundary) => read_multipart(stream, boundary, &mut parsed).await,
+                Some(boundary) => read_multipart(stream, boundary, api, &mut parsed).await,
                 None => {
                     parsed.flag(INVALID_BODY);
                     // Drain anyway so the client gets its 400 instead of a broken pipe.
@@ -227,16 +251,27 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> ParsedBody {
             }
         }
         Some("application/x-www-form-urlencoded") => match collect(stream).await {
-            Some(bytes) => read_form(&bytes, &mut parsed),
+            Some(bytes) => match api {
+                Api::CommBox => read_form(&bytes, &mut parsed),
+                Api::Chatwoot => {
+                    let params = rails::nest(parse_urlencoded(&bytes));
+                    parsed.json = Some(params.clone());
+                    parsed.payload = Some(params);
+                }
+            },
             None => parsed.flag(INVALID_BODY),
         },
-        // The real API is lenient about content types, so anything else is tried as JSON.
+        // Both real APIs are lenient about content types, so anything else is tried as JSON.
         _ => match collect(stream).await {
             Some(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => {}
             Some(bytes) => match serde_json::from_slice::<Value>(&bytes) {
                 Ok(value) => {
                     parsed.json = Some(value.clone());
-                    parsed.set_payload(value);
+                    match api {
+                        Api::CommBox => parsed.set_payload(value),
+                        // Rails takes the JSON as it is; there is no `data` wrapper.
+                        Api::Chatwoot => parsed.payload = Some(value),
+                    }
                 }
                 Err(_) => parsed.flag(INVALID_BODY),
             },
@@ -259,12 +294,45 @@ where
     Some(buffer)
 }
 
-async fn read_multipart<S>(stream: S, boundary: String, parsed: &mut ParsedBody)
+/// One multipart field after it was read to its end.
+struct ReadField {
+    size: u64,
+    sha256: String,
+    /// The start of the content, up to the limit the caller asked for.
+    kept: Vec<u8>,
+}
+
+/// Reads a field chunk by chunk, hashing all of it and keeping at most `keep` bytes.
+async fn read_field(field: &mut multer::Field<'_>, keep: usize) -> Option<ReadField> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut kept = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                hasher.update(&chunk);
+                size += chunk.len() as u64;
+                let room = keep.saturating_sub(kept.len());
+                kept.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
+            Ok(None) => break,
+            Err(_) => return None,
+        }
+    }
+    Some(ReadField {
+        size,
+        sha256: hex::encode(hasher.finalize()),
+        kept,
+    })
+}
+
+async fn read_multipart<S>(stream: S, boundary: String, api: Api, parsed: &mut ParsedBody)
 where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Send + 'static,
 {
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut saw_data = false;
+    let mut text_fields = Vec::new();
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -277,58 +345,79 @@ where
         let name = field.name().unwrap_or_default().to_owned();
         let filename = field.file_name().map(str::to_owned);
         let content_type = field.content_type().map(ToString::to_string);
-        // Only small text fields are buffered; file contents are hashed chunk by chunk.
-        let is_data = name == "data" && !saw_data;
-        let is_file = name == "file";
-        let buffer_it = is_data || (is_file && filename.is_none());
+        // Only text fields are buffered; file contents are hashed chunk by chunk.
+        let keep = match api {
+            Api::CommBox => {
+                let is_data = name == "data" && !saw_data;
+                let is_file = name == "file";
+                if is_data || (is_file && filename.is_none()) {
+                    usize::MAX
+                } else {
+                    0
+                }
+            }
+            Api::Chatwoot if filename.is_none() => CHATWOOT_TEXT_FIELD_LIMIT,
+            Api::Chatwoot => 0,
+        };
+        let Some(read) = read_field(&mut field, keep).await else {
+            parsed.flag(INVALID_BODY);
+            return;
+        };
+        let attachment = |file_name: &str| StoredAttachment {
+            name: file_name.to_owned(),
+            content_type: content_type
+                .clone()
+                .unwrap_or_else(|| guess_content_type(file_name).to_owned()),
+            size: read.size,
+            sha256: read.sha256.clone(),
+        };
 
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        let mut buffer = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    hasher.update(&chunk);
-                    size += chunk.len() as u64;
-                    if buffer_it {
-                        buffer.extend_from_slice(&chunk);
+        match api {
+            Api::CommBox => {
+                if name == "data" && !saw_data {
+                    saw_data = true;
+                    parsed.take_data_field(&read.kept);
+                } else if name == "file" {
+                    match &filename {
+                        Some(file_name) => parsed.attachments.push(attachment(file_name)),
+                        None => parsed.take_base64_file(&read.kept),
                     }
                 }
-                Ok(None) => break,
-                Err(_) => {
-                    parsed.flag(INVALID_BODY);
-                    return;
-                }
             }
-        }
-        let sha256 = hex::encode(hasher.finalize());
-
-        if is_data {
-            saw_data = true;
-            parsed.take_data_field(&buffer);
-        } else if is_file {
-            match &filename {
-                Some(file_name) => parsed.attachments.push(StoredAttachment {
-                    name: file_name.clone(),
-                    content_type: content_type
-                        .clone()
-                        .unwrap_or_else(|| guess_content_type(file_name).to_owned()),
-                    size,
-                    sha256: sha256.clone(),
+            Api::Chatwoot => match &filename {
+                None => text_fields.push((
+                    name.clone(),
+                    String::from_utf8_lossy(&read.kept).into_owned(),
+                )),
+                // Rack drops a file part with an empty file name ("no file selected").
+                Some(file_name) if file_name.is_empty() => {}
+                // Only `attachments[]` reaches the controller as the attachment list.
+                Some(file_name) if name == "attachments[]" => parsed.uploads.push(Upload {
+                    file: attachment(file_name),
+                    sent_content_type: content_type.clone(),
                 }),
-                None => parsed.take_base64_file(&buffer),
-            }
+                Some(_) => {}
+            },
         }
         parsed.parts.push(RecordedPart {
             name,
             filename,
             content_type,
-            size,
-            sha256,
+            size: read.size,
+            sha256: read.sha256,
         });
     }
-    if !saw_data {
-        parsed.flag(DATA_PART_REQUIRED);
+    match api {
+        Api::CommBox => {
+            if !saw_data {
+                parsed.flag(DATA_PART_REQUIRED);
+            }
+        }
+        Api::Chatwoot => {
+            let params = rails::nest(text_fields);
+            parsed.json = Some(params.clone());
+            parsed.payload = Some(params);
+        }
     }
 }
 

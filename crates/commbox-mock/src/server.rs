@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
+use axum::http::Uri;
 use axum::middleware;
+use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -16,6 +18,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tower::ServiceExt as _;
 
+use crate::api::Api;
+use crate::chatwoot;
 use crate::commbox;
 use crate::commbox::envelope;
 use crate::inspect;
@@ -34,18 +38,36 @@ impl ConnectionKiller {
     }
 }
 
-/// The complete application: CommBox routes, inspection routes, fallbacks, pipeline.
+/// The complete application: CommBox and Chatwoot routes, inspection routes, fallbacks,
+/// pipeline.
 pub(crate) fn app(state: Arc<MockState>) -> Router {
     Router::new()
         .merge(commbox::router(Arc::clone(&state)))
+        .merge(chatwoot::router())
         .nest(pipeline::INSPECT_PREFIX, inspect::router())
-        .fallback(envelope::unknown_path)
-        .method_not_allowed_fallback(envelope::unsupported_method)
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(unsupported_method)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             pipeline::intercept,
         ))
         .with_state(state)
+}
+
+/// Unknown paths: each API's own 404.
+async fn unknown_path(uri: Uri) -> Response {
+    match Api::of_path(uri.path()) {
+        Api::CommBox => envelope::unknown_path().await,
+        Api::Chatwoot => chatwoot::errors::unknown_route().await,
+    }
+}
+
+/// A known path with another method: CommBox documents 501; Rails has no such route, so 404.
+async fn unsupported_method(uri: Uri) -> Response {
+    match Api::of_path(uri.path()) {
+        Api::CommBox => envelope::unsupported_method().await,
+        Api::Chatwoot => chatwoot::errors::unknown_route().await,
+    }
 }
 
 /// Accepts connections until `shutdown` completes.

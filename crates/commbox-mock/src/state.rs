@@ -1,4 +1,5 @@
-//! Everything the mock remembers: conversations, recorded requests, queued faults, id counters.
+//! Everything the mock remembers: CommBox conversations, the Chatwoot store, recorded
+//! requests, queued faults, id counters.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::chatwoot::{ChatwootState, ChatwootStore};
 use crate::clock;
 use crate::faults::Fault;
 use crate::record::RecordedRequest;
@@ -83,6 +85,8 @@ struct Stores {
     requests: Vec<RecordedRequest>,
     next_seq: u64,
     faults: VecDeque<QueuedFault>,
+    // Under the same lock as the rest, so a reset clears both APIs' data at one instant.
+    chatwoot: ChatwootStore,
 }
 
 /// Shared state of one running mock.
@@ -105,6 +109,7 @@ impl MockState {
                 requests: Vec::new(),
                 next_seq: 1,
                 faults: VecDeque::new(),
+                chatwoot: ChatwootStore::new(),
             }),
         }
     }
@@ -273,11 +278,22 @@ impl MockState {
             .collect()
     }
 
-    /// Forgets objects, requests and faults. Id counters keep going so that ids from before a
-    /// reset can never be confused with new ones.
+    /// Runs `action` on the Chatwoot store while holding the state lock.
+    pub(crate) fn chatwoot<R>(&self, action: impl FnOnce(&mut ChatwootStore) -> R) -> R {
+        action(&mut self.stores().chatwoot)
+    }
+
+    pub(crate) fn chatwoot_state(&self) -> ChatwootState {
+        self.stores().chatwoot.snapshot()
+    }
+
+    /// Forgets objects, Chatwoot contacts and conversations, requests and faults (the seeded
+    /// inboxes stay). Id counters keep going so that ids from before a reset can never be
+    /// confused with new ones.
     pub(crate) fn reset(&self) {
         let mut stores = self.stores();
         stores.objects.clear();
+        stores.chatwoot.clear();
         stores.requests.clear();
         stores.next_seq = 1;
         stores.faults.clear();
