@@ -4,7 +4,7 @@ the key."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from mock_server import STREAM, MockServer
@@ -20,12 +20,10 @@ def extra(record: logging.LogRecord, name: str) -> Any:
 
 
 @pytest.fixture
-def secret_mock() -> MockServer:
-    """A mock whose key is recognisable in any output."""
-    from mock_server import MockServer as Server
-
-    server = Server(api_key=SECRET)
-    return server
+def secret_mock() -> Iterator[MockServer]:
+    """A mock of its own, whose key is recognisable in any output."""
+    with MockServer(api_key=SECRET) as server:
+        yield server
 
 
 def test_one_record_per_call(client: commbox.Client, mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
@@ -84,17 +82,14 @@ def test_no_record_above_debug(client: commbox.Client, caplog: pytest.LogCapture
 
 def test_the_key_is_never_logged_nor_shown(secret_mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    try:
-        with commbox.Client(api_key=SECRET, base_url=secret_mock.url) as client:
-            client.create_sms_conversation(STREAM, "972544444444", "hi")
-            secret_mock.fault(status=401)
-            with pytest.raises(commbox.AuthenticationError) as e:
-                client.system_status()
-            shown = [repr(client), repr(client._native), str(e.value), repr(e.value), e.value.body or ""]
-        assert caplog.records
-        for record in caplog.records:
-            shown.append(record.getMessage())
-            shown.extend(str(v) for v in vars(record).values())
-        assert not [text for text in shown if SECRET in text]
-    finally:
-        secret_mock.stop()
+    with commbox.Client(api_key=SECRET, base_url=secret_mock.url) as client:
+        client.create_sms_conversation(STREAM, "972544444444", "hi")
+        secret_mock.fault(status=401)
+        with pytest.raises(commbox.AuthenticationError) as e:
+            client.system_status()
+        shown = [repr(client), repr(client._native), str(e.value), repr(e.value), e.value.body or ""]
+    assert caplog.records
+    for record in caplog.records:
+        shown.append(record.getMessage())
+        shown.extend(str(v) for v in vars(record).values())
+    assert not [text for text in shown if SECRET in text]
