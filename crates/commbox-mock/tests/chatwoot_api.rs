@@ -1264,3 +1264,16 @@ fn more_than_200_messages_a_minute_are_refused() {
         json!({"message": "Too many messages", "attributes": ["base"]})
     );
 }
+
+#[test]
+fn state_displays_as_the_inspection_json() {
+    let mock = MockServer::start().unwrap();
+    create_contact(&mock, CHATWOOT_INBOX, json!({"name": "Shown"}));
+    let state = mock.chatwoot_state();
+    let (_, over_http) = send(client().get(format!("{}/__mock/chatwoot", mock.url())));
+    assert_eq!(
+        serde_json::from_str::<Value>(&state.to_string()).unwrap(),
+        over_http
+    );
+    assert!(state.to_string().contains("\"name\":\"Shown\""), "{state}");
+}

@@ -14,6 +14,15 @@ pub struct ChatwootState {
     pub inboxes: Vec<ChatwootInboxState>,
 }
 
+/// Compact JSON, exactly what `GET /__mock/chatwoot` returns, so a test can print the state or
+/// search it as text.
+impl std::fmt::Display for ChatwootState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_string(self).map_err(|_| std::fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
 /// One inbox with its contacts and conversations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatwootInboxState {
