@@ -115,8 +115,11 @@ pub struct CommonArgs {
     #[arg(long)]
     pub stream: String,
     /// The text of the first message (`Message`).
-    #[arg(long, short)]
-    pub message: String,
+    #[arg(long, short, required_unless_present = "message_file")]
+    pub message: Option<String>,
+    /// Read the text from a file, or - for stdin (for texts too long for an argument).
+    #[arg(long, value_name = "PATH", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// Initial status: a name (open, sent, …) or a number.
     #[arg(long)]
     pub status: Option<String>,
@@ -245,8 +248,11 @@ pub struct MessageArgs {
     #[arg(long)]
     pub object: String,
     /// The text (may be empty when a file is attached).
-    #[arg(long, short, default_value = "")]
-    pub message: String,
+    #[arg(long, short)]
+    pub message: Option<String>,
+    /// Read the text from a file, or - for stdin.
+    #[arg(long, value_name = "PATH", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// Write as the customer with this e-mail address or phone number.
     #[arg(long, conflicts_with_all = ["agent", "identity"], required_unless_present = "agent")]
     pub customer: Option<String>,

@@ -1,6 +1,6 @@
 //! `commbox chatwoot …`: the Chatwoot / Omnivibe public client API from the shell.
 
-use crate::commands::{builder, parse_field, read_json};
+use crate::commands::{builder, message_text, parse_field, read_json};
 use clap::{Args, Subcommand};
 use commbox::chatwoot::{self, ContactParams, InboxClient, NewMessage};
 use commbox::{Attachment, Error};
@@ -149,8 +149,11 @@ pub struct MessageCreateArgs {
     #[command(flatten)]
     pub at: ConversationRef,
     /// The text (may be empty with attachments).
-    #[arg(long, short, default_value = "")]
-    pub message: String,
+    #[arg(long, short)]
+    pub message: Option<String>,
+    /// Read the text from a file, or - for stdin (for texts too long for an argument).
+    #[arg(long, value_name = "PATH", conflicts_with = "message")]
+    pub message_file: Option<PathBuf>,
     /// A temporary id echoed on the contact's websocket.
     #[arg(long)]
     pub echo_id: Option<String>,
@@ -243,7 +246,7 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Value, Error> {
             json!({ "conversation": c.conversation, "last_seen": "updated" })
         }
         C::MessageCreate(m) => {
-            let mut msg = NewMessage::new(m.message);
+            let mut msg = NewMessage::new(message_text(m.message, m.message_file.as_deref())?);
             if let Some(e) = m.echo_id {
                 msg = msg.echo_id(e);
             }

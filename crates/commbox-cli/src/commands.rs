@@ -95,9 +95,10 @@ fn seconds(flag: &str, s: f64) -> Result<Duration, Error> {
 
 /// Runs an API command and returns what to print.
 pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
+    let text = |c: &CommonArgs| message_text(c.message.clone(), c.message_file.as_deref());
     match command {
         Command::Email(a) => {
-            let mut c = EmailConversation::new(a.identity, a.subject, &a.common.message);
+            let mut c = EmailConversation::new(a.identity, a.subject, text(&a.common)?);
             for to in &a.to {
                 c = match mailbox(to) {
                     (addr, Some(name)) => c.to_named(addr, name),
@@ -119,17 +120,17 @@ pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
             create(client, &a.common, apply_common!(c, a.common))
         }
         Command::Sms(a) => {
-            let c = SmsConversation::new(a.phone, &a.common.message);
+            let c = SmsConversation::new(a.phone, text(&a.common)?);
             create(client, &a.common, apply_common!(c, a.common))
         }
         Command::BulkSms(a) => {
-            let c = BulkSmsConversation::new(a.phone, &a.common.message)
+            let c = BulkSmsConversation::new(a.phone, text(&a.common)?)
                 .recipients(a.to)
                 .send_to_client(!a.no_send_to_client);
             create(client, &a.common, apply_common!(c, a.common))
         }
         Command::Whatsapp(a) => {
-            let mut c = WhatsAppTemplateConversation::new(a.phone, a.template, &a.common.message)
+            let mut c = WhatsAppTemplateConversation::new(a.phone, a.template, text(&a.common)?)
                 .params(a.param);
             for to in a.to {
                 c = c.to(to);
@@ -140,15 +141,16 @@ pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
             create(client, &a.common, apply_common!(c, a.common))
         }
         Command::Chat(a) => {
-            let c = ChatConversation::new(a.identity, &a.common.message)
+            let c = ChatConversation::new(a.identity, text(&a.common)?)
                 .create_child_object(!a.no_child);
             create(client, &a.common, apply_common!(c, a.common))
         }
         Command::Message(a) => {
+            let body = message_text(a.message, a.message_file.as_deref())?;
             let mut m = match (a.customer, a.agent) {
-                (Some(customer), _) => NewMessage::from_customer(customer, a.message),
+                (Some(customer), _) => NewMessage::from_customer(customer, body),
                 (None, Some(agent)) => {
-                    NewMessage::from_agent(agent, a.identity.unwrap_or_default(), a.message)
+                    NewMessage::from_agent(agent, a.identity.unwrap_or_default(), body)
                 }
                 (None, None) => {
                     return Err(Error::validation("--customer", "or --agent is required"))
@@ -234,6 +236,31 @@ fn user(a: &CommonArgs) -> Option<User> {
         u = u.remarks(v);
     }
     Some(u)
+}
+
+/// The text from `--message`, or from `--message-file` (a path, or - for stdin); empty when
+/// neither is given.
+pub fn message_text(
+    message: Option<String>,
+    file: Option<&std::path::Path>,
+) -> Result<String, Error> {
+    match (message, file) {
+        (Some(m), _) => Ok(m),
+        (None, Some(p)) if p.as_os_str() == "-" => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                Error::validation("--message-file", format!("cannot read stdin: {e}"))
+            })?;
+            Ok(s)
+        }
+        (None, Some(p)) => std::fs::read_to_string(p).map_err(|e| {
+            Error::validation(
+                "--message-file",
+                format!("cannot read {}: {e}", p.display()),
+            )
+        }),
+        (None, None) => Ok(String::new()),
+    }
 }
 
 /// `Name <addr>` or `addr`.
