@@ -23,7 +23,7 @@ VALGRIND   := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-ki
 TEST_PREFIX := $(CURDIR)/build/prefix
 TEST_PC     := PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig
 WITH_MOCK   := tests/with-mock.sh
-C_EXAMPLES  := email sms bulk_sms whatsapp chat customer_message agent_message
+C_EXAMPLES  := email sms bulk_sms whatsapp chat customer_message agent_message chatwoot
 
 PROFILE_DIR  = $(if $(filter release,$(PROFILE)),release,debug)
 CARGO_PROFILE = $(if $(filter release,$(PROFILE)),--release,)
@@ -76,10 +76,15 @@ test-prefix:
 	@$(CARGO) build -q -p commbox-ffi -p commbox-mock --bin commbox-mock
 	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
 
+C_SUITES := test_commbox test_chatwoot
+
 test-c: c-tools test-prefix
-	$(CC) $(C_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/test_commbox_c tests/c/test_commbox.c \
-	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread
-	$(WITH_MOCK) $(VALGRIND) build/test_commbox_c
+	@set -e; for t in $(C_SUITES); do \
+	  $(CC) $(C_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/$$t tests/c/$$t.c \
+	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread; \
+	  echo "== $$t (valgrind)"; \
+	  $(WITH_MOCK) $(VALGRIND) build/$$t; \
+	done
 
 test-cpp: c-tools test-prefix
 	$(CXX) $(CXX_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/test_commbox_cpp tests/cpp/test_commbox.cpp \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command against a fresh mock server: starts target/debug/commbox-mock on a free
 # port, exports COMMBOX_BASE_URL and COMMBOX_API_KEY, runs the command, stops the mock and
-# exits with the command's status.
+# exits with the command's status. CHATWOOT_BASE_URL and CHATWOOT_INBOX_IDENTIFIER point at
+# the mock's seeded Chatwoot inbox.
 #
 #   tests/with-mock.sh ./my-test arg...
 set -euo pipefail
@@ -20,6 +21,9 @@ for _ in $(seq 200); do
 done
 COMMBOX_BASE_URL=$(head -n1 "$out")
 export COMMBOX_BASE_URL COMMBOX_API_KEY="$key"
+# The mock also serves the Chatwoot public API, with a seeded inbox.
+export CHATWOOT_BASE_URL="$COMMBOX_BASE_URL"
+export CHATWOOT_INBOX_IDENTIFIER="${CHATWOOT_INBOX_IDENTIFIER:-mock-inbox}"
 set +e
 "$@"
 status=$?

@@ -443,6 +443,175 @@ private:
     std::unique_ptr<commbox_client, detail::Deleter<commbox_client, commbox_client_free>> p_;
 };
 
+/// Contact fields for Inbox::create_contact / update_contact; unset fields are not sent.
+struct ContactFields {
+    std::optional<std::string> source_id;  ///< create only
+    std::optional<std::string> identifier, identifier_hash, email, name, phone_number, avatar_url;
+    std::optional<std::string> custom_attributes_json;  ///< a JSON object
+};
+
+/// A message from the contact, with optional attachments.
+class InboxMessage {
+public:
+    explicit InboxMessage(const std::string &content) {
+        commbox_inbox_message *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_inbox_message_new(content.c_str(), &out, e); });
+        p_.reset(out);
+    }
+    InboxMessage &echo_id(const std::string &v) {
+        detail::call([&](commbox_error **e) { return commbox_inbox_message_set_echo_id(p_.get(), v.c_str(), e); });
+        return *this;
+    }
+    InboxMessage &attachment(const std::string &path) {
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_message_add_attachment_path(p_.get(), path.c_str(), e);
+        });
+        return *this;
+    }
+    InboxMessage &attachment(const std::vector<uint8_t> &data, const std::string &name) {
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_message_add_attachment_bytes(p_.get(), data.data(), data.size(), name.c_str(), e);
+        });
+        return *this;
+    }
+    const commbox_inbox_message *get() const noexcept { return p_.get(); }
+
+private:
+    std::unique_ptr<commbox_inbox_message, detail::Deleter<commbox_inbox_message, commbox_inbox_message_free>> p_;
+};
+
+/// A client of one Chatwoot inbox (the public client API); safe to share between threads.
+/// Results are JSON strings as the server sent them.
+class Inbox {
+public:
+    /// For the installation set as `config`'s base URL; no API key needed.
+    Inbox(const ClientConfig &config, const std::string &inbox_identifier) {
+        commbox_inbox *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_inbox_new(config.get(), inbox_identifier.c_str(), &out, e); });
+        p_.reset(out);
+    }
+    /// Sharing `client`'s connection pool and settings.
+    Inbox(const Client &client, const std::string &base_url, const std::string &inbox_identifier) {
+        commbox_inbox *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_client_inbox(client.get(), base_url.c_str(), inbox_identifier.c_str(), &out, e);
+        });
+        p_.reset(out);
+    }
+
+    std::string inbox() const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_inbox_get(p_.get(), &out, e); });
+        return detail::take_string(out);
+    }
+    /// Creates (or finds) a contact; returns its source_id.
+    std::string create_contact(const ContactFields &f = {}) const {
+        char *sid = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_create_contact(p_.get(), detail::opt(f.source_id), detail::opt(f.identifier),
+                                                detail::opt(f.identifier_hash), detail::opt(f.email),
+                                                detail::opt(f.name), detail::opt(f.phone_number),
+                                                detail::opt(f.avatar_url), detail::opt(f.custom_attributes_json),
+                                                &sid, nullptr, e);
+        });
+        return detail::take_string(sid);
+    }
+    std::string get_contact(const std::string &contact) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_inbox_get_contact(p_.get(), contact.c_str(), &out, e); });
+        return detail::take_string(out);
+    }
+    std::string update_contact(const std::string &contact, const ContactFields &f) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_update_contact(p_.get(), contact.c_str(), detail::opt(f.identifier),
+                                                detail::opt(f.identifier_hash), detail::opt(f.email),
+                                                detail::opt(f.name), detail::opt(f.phone_number),
+                                                detail::opt(f.avatar_url), detail::opt(f.custom_attributes_json),
+                                                &out, e);
+        });
+        return detail::take_string(out);
+    }
+    /// Opens a conversation; returns its display id.
+    int64_t create_conversation(const std::string &contact,
+                                const std::optional<std::string> &custom_attributes_json = std::nullopt) const {
+        int64_t id = 0;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_create_conversation(p_.get(), contact.c_str(), detail::opt(custom_attributes_json),
+                                                     &id, nullptr, e);
+        });
+        return id;
+    }
+    std::string list_conversations(const std::string &contact) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_list_conversations(p_.get(), contact.c_str(), &out, e);
+        });
+        return detail::take_string(out);
+    }
+    std::string get_conversation(const std::string &contact, int64_t conversation_id) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_get_conversation(p_.get(), contact.c_str(), conversation_id, &out, e);
+        });
+        return detail::take_string(out);
+    }
+    std::string resolve_conversation(const std::string &contact, int64_t conversation_id) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_resolve_conversation(p_.get(), contact.c_str(), conversation_id, &out, e);
+        });
+        return detail::take_string(out);
+    }
+    void set_typing(const std::string &contact, int64_t conversation_id, bool typing) const {
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_set_typing(p_.get(), contact.c_str(), conversation_id, typing, e);
+        });
+    }
+    void update_last_seen(const std::string &contact, int64_t conversation_id) const {
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_update_last_seen(p_.get(), contact.c_str(), conversation_id, e);
+        });
+    }
+    /// Posts a message from the contact; returns its id.
+    int64_t create_message(const std::string &contact, int64_t conversation_id, const InboxMessage &m) const {
+        int64_t id = 0;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_create_message(p_.get(), contact.c_str(), conversation_id, m.get(), &id, nullptr, e);
+        });
+        return id;
+    }
+    /// Up to 20 messages, oldest first; `before` = 0 for the latest.
+    std::string list_messages(const std::string &contact, int64_t conversation_id, int64_t before = 0) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_list_messages(p_.get(), contact.c_str(), conversation_id, before, &out, e);
+        });
+        return detail::take_string(out);
+    }
+    std::string update_message(const std::string &contact, int64_t conversation_id, int64_t message_id,
+                               const std::string &submitted_values_json) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_update_message(p_.get(), contact.c_str(), conversation_id, message_id,
+                                                submitted_values_json.c_str(), &out, e);
+        });
+        return detail::take_string(out);
+    }
+
+private:
+    std::unique_ptr<commbox_inbox, detail::Deleter<commbox_inbox, commbox_inbox_free>> p_;
+};
+
+/// The identifier_hash for `identifier` with the inbox's HMAC token (computed locally).
+inline std::string chatwoot_identifier_hash(const std::string &identifier, const std::string &hmac_token) {
+    char *out = nullptr;
+    detail::call([&](commbox_error **e) {
+        return commbox_chatwoot_identifier_hash(identifier.c_str(), hmac_token.c_str(), &out, e);
+    });
+    return detail::take_string(out);
+}
+
 }  // namespace commbox
 
 #endif  // COMMBOX_HPP

@@ -10,7 +10,7 @@
 #include "commbox.h"
 
 /* Exits with the error's message when `status` is a failure; frees the error. */
-static void check(commbox_status status, commbox_error *err) {
+static inline void check(commbox_status status, commbox_error *err) {
     if (status == COMMBOX_STATUS_OK) return;
     fprintf(stderr, "commbox: %s: %s\n", commbox_status_name(status),
             err ? commbox_error_message(err) : "(no details)");
@@ -18,7 +18,7 @@ static void check(commbox_status status, commbox_error *err) {
     exit(1);
 }
 
-static commbox_client *client_from_env(void) {
+static inline commbox_client *client_from_env(void) {
     commbox_client_config *config = commbox_client_config_from_env();
     commbox_client *client = NULL;
     commbox_error *err = NULL;
@@ -27,7 +27,7 @@ static commbox_client *client_from_env(void) {
     return client;
 }
 
-static const char *stream_id(void) {
+static inline const char *stream_id(void) {
     const char *s = getenv("COMMBOX_STREAM");
     return s ? s : "demo-stream";
 }

@@ -17,121 +17,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-static int passed, failed;
-static const char *base_url, *api_key;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
-
-/* A call that must succeed; on failure prints the error and counts it. */
-#define OK(call)                                                                        \
-    do {                                                                                \
-        commbox_error *ok_err_ = NULL;                                                  \
-        commbox_status ok_s_ = (call);                                                  \
-        if (ok_s_ == COMMBOX_STATUS_OK) {                                               \
-            passed++;                                                                   \
-        } else {                                                                        \
-            failed++;                                                                   \
-            fprintf(stderr, "%s:%d: %s failed: %s: %s\n", __FILE__, __LINE__, #call,   \
-                    commbox_status_name(ok_s_),                                         \
-                    ok_err_ ? commbox_error_message(ok_err_) : "(no error object)");  \
-        }                                                                               \
-        commbox_error_free(ok_err_);                                                    \
-    } while (0)
-/* Inside OK(...), pass E as the error out-parameter. */
-#define E (&ok_err_)
-
-/* Expects `call` (which passes &bad_err) to fail with `status`, a message and, if given,
- * the field. */
-static commbox_error *bad_err;
-static void expect_failure(int line, const char *what, commbox_status got, commbox_status want,
-                           const char *field) {
-    int ok = got == want && bad_err != NULL && commbox_error_status(bad_err) == want &&
-             commbox_error_message(bad_err) != NULL && commbox_error_message(bad_err)[0] != '\0';
-    if (ok && field) {
-        const char *f = commbox_error_field(bad_err);
-        ok = f != NULL && strcmp(f, field) == 0;
-    }
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "line %d: %s: got %s (%s), want %s field %s\n", line, what,
-                commbox_status_name(got), bad_err ? commbox_error_message(bad_err) : "no error",
-                commbox_status_name(want), field ? field : "-");
-    }
-    commbox_error_free(bad_err);
-    bad_err = NULL;
-}
-#define BAD(want, field, call) expect_failure(__LINE__, #call, (call), (want), (field))
-#define ERR (&bad_err)
-
-static commbox_client *new_client(const char *key, const char *url) {
-    commbox_client_config *cfg = commbox_client_config_new();
-    commbox_client *client = NULL;
-    OK(commbox_client_config_set_api_key(cfg, key, E));
-    OK(commbox_client_config_set_base_url(cfg, url, E));
-    OK(commbox_client_config_set_max_retries(cfg, 0, E));
-    OK(commbox_client_new(cfg, &client, E));
-    commbox_client_config_free(cfg);
-    return client;
-}
-
-/* --- the mock's inspection routes, through the library itself ------------------------ */
-
-static commbox_client *inspector;
-
-static char *mock_get(const char *path) {
-    char *out = NULL;
-    OK(commbox_raw_request(inspector, "GET", path, NULL, &out, E));
-    return out;
-}
-
-static void mock_post(const char *path, const char *json) {
-    char *out = NULL;
-    OK(commbox_raw_request(inspector, "POST", path, json, &out, E));
-    commbox_string_free(out);
-}
-
-static void mock_reset(void) { mock_post("/__mock/reset", NULL); }
-
-static int count(const char *hay, const char *needle) {
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
-    return n;
-}
-
-/* Requests the mock saw since the last reset. */
-static int mock_request_count(void) {
-    char *json = mock_get("/__mock/requests");
-    int n = json ? count(json, "\"seq\":") : -1;
-    commbox_string_free(json);
-    return n;
-}
-
-/* Whether the recorded requests contain `needle`. */
-static int mock_requests_contain(const char *needle) {
-    char *json = mock_get("/__mock/requests");
-    int found = json && strstr(json, needle) != NULL;
-    if (!found) fprintf(stderr, "  not in /__mock/requests: %s\n", needle);
-    commbox_string_free(json);
-    return found;
-}
-
-static int mock_objects_contain(const char *needle) {
-    char *json = mock_get("/__mock/objects");
-    int found = json && strstr(json, needle) != NULL;
-    if (!found) fprintf(stderr, "  not in /__mock/objects: %s\n", needle);
-    commbox_string_free(json);
-    return found;
-}
+#include "harness.h"
 
 /* --- tests ------------------------------------------------------------------------------ */
 
@@ -673,6 +559,5 @@ int main(void) {
     char rm[64];
     snprintf(rm, sizeof rm, "rm -rf %s", dir);
     if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return finish();
 }

@@ -155,6 +155,41 @@ void test_threads(const commbox::Client &client, const commbox::Client &inspecto
     CHECK(n == 100);
 }
 
+void test_chatwoot(const commbox::Client &inspector) {
+    inspector.raw_request("POST", "/__mock/reset");
+    commbox::Inbox inbox(commbox::ClientConfig().base_url(base_url).max_retries(0), "mock-inbox");
+    CHECK(contains(inbox.inbox(), "\"identifier\":\"mock-inbox\""));
+    commbox::ContactFields f;
+    f.source_id = "cpp-1";
+    f.name = "Ada";
+    f.custom_attributes_json = R"({"tier":2})";
+    const std::string contact = inbox.create_contact(f);
+    CHECK(contact == "cpp-1");
+    commbox::ContactFields change;
+    change.email = "ada@example.com";
+    CHECK(contains(inbox.update_contact(contact, change), "\"email\":\"ada@example.com\""));
+    const auto conv = inbox.create_conversation(contact, R"({"channel":"cpp"})");
+    const std::vector<uint8_t> png = {0x89, 'P', 'N', 'G'};
+    commbox::InboxMessage m("two files");
+    m.attachment(png, "a.png").attachment(std::vector<uint8_t>{'h', 'i'}, "b.txt").echo_id("e-1");
+    const auto with_files = inbox.create_message(contact, conv, m);
+    for (int i = 0; i < 21; ++i) inbox.create_message(contact, conv, commbox::InboxMessage("n" + std::to_string(i)));
+    const std::string page = inbox.list_messages(contact, conv);
+    CHECK(page.find("{\"content\":\"n1\"") == 1);  // the latest 20, oldest first
+    CHECK(contains(inbox.list_messages(contact, conv, with_files + 1), "\"file_type\":\"image\""));
+    inbox.set_typing(contact, conv, true);
+    inbox.update_last_seen(contact, conv);
+    CHECK(contains(inbox.resolve_conversation(contact, conv), "\"status\":\"resolved\""));
+    CHECK(contains(inbox.list_conversations(contact), "\"status\":\"resolved\""));
+    CHECK(commbox::chatwoot_identifier_hash("what do ya want for nothing?", "Jefe") ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    auto missing = EXPECT_ERROR(COMMBOX_STATUS_NOT_FOUND, inbox.get_contact("nobody"));
+    CHECK(missing.http_status() == 404);
+    auto too_long = EXPECT_ERROR(COMMBOX_STATUS_VALIDATION,
+                                 inbox.create_message(contact, conv, commbox::InboxMessage(std::string(150001, 'x'))));
+    CHECK(too_long.field() == "content");
+}
+
 }  // namespace
 
 int main() {
@@ -173,6 +208,7 @@ int main() {
         test_channels_and_messages(client, inspector);
         test_errors(client, inspector);
         test_threads(client, inspector);
+        test_chatwoot(inspector);
     } catch (const commbox::Error &e) {
         ++failed;
         std::cerr << "unexpected commbox::Error: " << e.status_name() << ": " << e.what() << "\n";
