@@ -113,6 +113,7 @@ struct Inner {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
+    reason: Option<String>,
     http_status: Option<u16>,
     description: Option<String>,
     body: Option<String>,
@@ -134,6 +135,7 @@ impl Error {
                 kind,
                 message: message.into(),
                 field: None,
+                reason: None,
                 http_status: None,
                 description: None,
                 body: None,
@@ -149,8 +151,10 @@ impl Error {
     /// `attachment "x.pdf"`), `reason` says why.
     pub fn validation(field: impl Into<String>, reason: impl fmt::Display) -> Error {
         let field = field.into();
+        let reason = reason.to_string();
         let mut err = Error::new(ErrorKind::Validation, format!("{field}: {reason}"));
         err.inner.field = Some(field);
+        err.inner.reason = Some(reason);
         err
     }
 
@@ -202,6 +206,12 @@ impl Error {
     /// For validation errors, the field at fault (`Message`, `to[1]`, `api_key`, …).
     pub fn field(&self) -> Option<&str> {
         self.inner.field.as_deref()
+    }
+
+    /// For validation errors, why the field was refused (`required`, `not an e-mail
+    /// address (no '@')`): the message without the field's name.
+    pub fn reason(&self) -> Option<&str> {
+        self.inner.reason.as_deref()
     }
 
     /// The HTTP status of the server's answer, if there was one.
@@ -334,5 +344,6 @@ mod tests {
         let e = Error::validation("Message", "required");
         assert_eq!(e.to_string(), "Message: required");
         assert_eq!(e.field(), Some("Message"));
+        assert_eq!(e.reason(), Some("required"));
     }
 }

@@ -334,7 +334,9 @@ fn server_request_id(headers: &HeaderMap) -> Option<String> {
 
 /// A random UUIDv4-shaped id; unique enough to trace one call in logs on both sides.
 pub(crate) fn new_request_id() -> String {
-    let mut v = fastrand::u128(..);
+    // A forked child inherits its parent's generator state and would repeat its ids; the
+    // pid tells the two apart.
+    let mut v = fastrand::u128(..) ^ (u128::from(std::process::id()) << 64);
     v = (v & !(0xF << 76)) | (0x4 << 76); // version 4
     v = (v & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
     let h = format!("{v:032x}");
