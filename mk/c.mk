@@ -127,10 +127,14 @@ test-c-install: c-tools test-prefix
 
 demo-c: c-tools test-prefix
 	@mkdir -p build/examples
-	@$(CC) $(C_STRICT) -Iexamples/c $$($(TEST_PC) pkg-config --cflags commbox) -o build/examples/agent_message examples/c/agent_message.c \
-	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib
+	@for ex in agent_message chatwoot; do \
+	  $(CC) $(C_STRICT) -Iexamples/c $$($(TEST_PC) pkg-config --cflags commbox) -o build/examples/$$ex examples/c/$$ex.c \
+	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib; \
+	done
 	@echo "== C: open a conversation and reply as an agent (examples/c/agent_message.c)"
 	@$(WITH_MOCK) build/examples/agent_message
+	@echo "== C: Chatwoot, a contact's conversation with a file (examples/c/chatwoot.c)"
+	@$(WITH_MOCK) build/examples/chatwoot
 
 demo-cpp: c-tools test-prefix
 	@mkdir -p build/examples

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The CommBox flow from a shell, against the mock: open an e-mail conversation with an
-# attachment, add an agent's reply, then show what the server stored.
+# From a shell, against the mock: the CommBox flow (an e-mail conversation with an attachment,
+# an agent's reply, what the server stored), then the Chatwoot / Omnivibe flow (a contact, a
+# conversation, a message with a file, the messages, resolve).
 #
 #   examples/shell/demo.sh                 # uses target/debug/commbox
 #   COMMBOX_BIN=commbox examples/shell/demo.sh
@@ -25,8 +26,10 @@ COMMBOX_BASE_URL=$(head -n1 "$work/mock.out")
 export COMMBOX_BASE_URL
 echo "== mock CommBox API at $COMMBOX_BASE_URL"
 
-# The first "id" in a JSON document (keeps the demo free of jq).
+# The first "id" anywhere in a JSON document, and the top-level "id" of a pretty-printed
+# object (keeps the demo free of jq).
 first_id() { sed -n 's/^ *"id": *\([0-9][0-9]*\).*/\1/p' | head -n1; }
+top_id() { sed -n 's/^  "id": *\([0-9][0-9]*\).*/\1/p' | head -n1; }
 
 printf 'Invoice 2024-09\nTotal: 120.00 EUR\n' >"$work/invoice.txt"
 
@@ -38,7 +41,7 @@ conversation=$("$bin" email --stream "$stream" \
   --attach "$work/invoice.txt" \
   --user-first-name John --user-last-name Doe --user-email customer@example.com)
 echo "$conversation"
-object=$(printf '%s\n' "$conversation" | first_id)
+object=$(printf '%s\n' "$conversation" | top_id)
 
 echo "== 2. find an agent and reply on their behalf"
 agent=$("$bin" managers | first_id)
@@ -51,3 +54,17 @@ echo "== 3. the conversation as the API returns it"
 
 echo "== 4. what the mock stored (attachments by size and SHA-256)"
 "$bin" raw GET /__mock/objects
+
+echo "== 5. Chatwoot / Omnivibe: a contact opens a conversation and sends a file"
+export CHATWOOT_BASE_URL="$COMMBOX_BASE_URL" CHATWOOT_INBOX_IDENTIFIER=mock-inbox
+"$bin" chatwoot contact-create --source-id demo-contact --name "John Doe" \
+  --email john@example.com --phone +972541234567
+conversation=$("$bin" chatwoot conversation-create --contact demo-contact --attr order='"A-1001"')
+conv_id=$(printf '%s\n' "$conversation" | top_id)
+printf 'Order A-1001: paid\n' >"$work/receipt.txt"
+"$bin" chatwoot message-create --contact demo-contact --conversation "$conv_id" \
+  --message "Hi! My receipt is attached." --attach "$work/receipt.txt"
+
+echo "== 6. the conversation's messages, then resolve it"
+"$bin" chatwoot message-list --contact demo-contact --conversation "$conv_id"
+"$bin" chatwoot resolve --contact demo-contact --conversation "$conv_id" | grep '"status"'
