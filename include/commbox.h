@@ -112,6 +112,10 @@ typedef enum commbox_status {
  * Thread-safe: one client may be used by any number of threads at once (every call takes
  * `const commbox_client *`), and it reuses connections between calls. Free it only after
  * every call using it has returned.
+ *
+ * Not fork-safe: its I/O runs on a thread that a child process made by fork() does not
+ * have, so in the child a client made before the fork must be neither used nor freed
+ * (both would hang). Make the child its own client.
  */
 typedef struct commbox_client commbox_client;
 
