@@ -113,9 +113,9 @@ typedef enum commbox_status {
  * `const commbox_client *`), and it reuses connections between calls. Free it only after
  * every call using it has returned.
  *
- * Not fork-safe: its I/O runs on a thread that a child process made by fork() does not
- * have, so in the child a client made before the fork must be neither used nor freed
- * (both would hang). Make the child its own client.
+ * Fork-safe: a client made before fork() may be used and freed in the child (prefork
+ * daemons); the library notices the new process and builds the child its own connection
+ * pool. No call may be running in another thread at the moment of the fork.
  */
 typedef struct commbox_client commbox_client;
 

@@ -21,7 +21,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// A CommBox API client.
 ///
 /// Cheap to clone (clones share one connection pool) and safe to share between threads.
-/// Build it once and reuse it.
+/// Build it once and reuse it. A client made before `fork()` also works in the child, which
+/// gets its own pool.
 ///
 /// It uses reqwest's blocking client, which runs its own small runtime: do not create or
 /// drop a `Client` inside an async (tokio) task; use `spawn_blocking` there.

@@ -8,12 +8,15 @@ pub(crate) mod body;
 mod errors;
 mod log;
 pub(crate) mod observe;
+mod pool;
 pub(crate) mod retry;
 pub(crate) mod url;
 
 use crate::error::{Error, ErrorKind, Result};
 use body::Body;
 use observe::{CallEvent, CallObserver};
+use pool::Pool;
+use std::sync::Arc;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use retry::{Failure, RetryEvent, RetryPolicy};
@@ -44,7 +47,7 @@ pub(crate) struct Settings {
 /// One HTTP client bound to a base URL and, for CommBox, a bearer key.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    http: reqwest::blocking::Client,
+    http: Arc<Pool>,
     base: String,
     auth: Option<HeaderValue>,
     retry: RetryPolicy,
@@ -81,44 +84,10 @@ impl Response {
 }
 
 impl Transport {
-    /// Builds the reqwest client. Fails on an unreadable CA file or a malformed proxy URL.
+    /// Builds the transport (and its connection pool). Fails on an unreadable CA file or a
+    /// malformed proxy URL.
     pub(crate) fn new(settings: &Settings, base: &str, api_key: Option<&str>) -> Result<Self> {
-        let mut b = reqwest::blocking::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .user_agent(settings.user_agent.clone())
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(60))
-            // A redirect would replay a create with its body, or silently turn it into a GET:
-            // surface it instead, so the base URL gets fixed.
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(path) = &settings.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                Error::io(format!("ca_file {}: cannot read: {e}", path.display()), e)
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::validation("ca_file", format!("not a PEM certificate bundle: {e}"))
-            })?;
-            if certs.is_empty() {
-                return Err(Error::validation("ca_file", "holds no PEM certificate"));
-            }
-            for cert in certs {
-                b = b.add_root_certificate(cert);
-            }
-        }
-        if let Some(proxy) = &settings.proxy {
-            let p = reqwest::Proxy::all(proxy)
-                .map_err(|e| Error::validation("proxy", format!("not a proxy URL: {e}")))?;
-            b = b.proxy(p);
-        }
-        let http = b.build().map_err(|e| {
-            Error::new(
-                ErrorKind::Tls,
-                format!("cannot set up the HTTP client: {e}"),
-            )
-            .with_source(e)
-        })?;
+        let http = Arc::new(Pool::new(settings)?);
         let auth = match api_key {
             Some(key) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {key}"))
@@ -255,8 +224,12 @@ impl Transport {
         url: &reqwest::Url,
         request_id: &str,
     ) -> std::result::Result<Response, (Failure, Error)> {
-        let mut builder = self
+        // Fails only if a forked child cannot rebuild its client: nothing was sent.
+        let http = self
             .http
+            .client()
+            .map_err(|e| (Failure::NotSent, e.with_request_ids(request_id, None)))?;
+        let mut builder = http
             .request(req.method.clone(), url.clone())
             .header(REQUEST_ID_HEADER, request_id)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -276,8 +249,7 @@ impl Transport {
             (Failure::NotSent, err.with_request_ids(request_id, None))
         })?;
         log::request(&request, request_id);
-        let resp = self
-            .http
+        let resp = http
             .execute(request)
             .map_err(|e| errors::from_send(e, request_id))?;
         let status = resp.status().as_u16();
