@@ -16,12 +16,12 @@ use crate::error::{Error, ErrorKind, Result};
 use body::Body;
 use observe::{CallEvent, CallObserver};
 use pool::Pool;
-use std::sync::Arc;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use retry::{Failure, RetryEvent, RetryPolicy};
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Largest successful response body read (a conversation with many messages is still far

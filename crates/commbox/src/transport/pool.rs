@@ -98,9 +98,8 @@ fn build(settings: &Settings) -> Result<reqwest::blocking::Client> {
         // surface it instead, so the base URL gets fixed.
         .redirect(reqwest::redirect::Policy::none());
     if let Some(path) = &settings.ca_file {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::io(format!("ca_file {}: cannot read: {e}", path.display()), e)
-        })?;
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::io(format!("ca_file {}: cannot read: {e}", path.display()), e))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
             Error::validation("ca_file", format!("not a PEM certificate bundle: {e}"))
         })?;
