@@ -1,4 +1,5 @@
-"""Fixtures: one mock server per test session, reset before each test, and a client on it."""
+"""Fixtures: one mock server per test session, reset before each test, and clients on it
+(CommBox, and Chatwoot's seeded inbox)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from typing import Iterator
 
 import pytest
-from mock_server import DEFAULT_KEY, MockServer
+from mock_server import CHATWOOT_INBOX, DEFAULT_KEY, MockServer
 
 import commbox
 
@@ -36,4 +37,11 @@ def no_commbox_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def client(mock: MockServer) -> Iterator[commbox.Client]:
     """A client on the mock."""
     with commbox.Client(api_key=DEFAULT_KEY, base_url=mock.url, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture
+def inbox(mock: MockServer) -> Iterator[commbox.InboxClient]:
+    """A Chatwoot inbox client on the mock's seeded inbox."""
+    with commbox.InboxClient(mock.url, CHATWOOT_INBOX, timeout=10) as c:
         yield c

@@ -1,5 +1,6 @@
 """The CommBox mock binary (crates/commbox-mock) as a Python object, for the tests and the
 example runner: start it on a free port, inspect what it received and stored, inject faults.
+It also serves the Chatwoot public client API, with seeded inboxes (the constants below).
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ DEFAULT_KEY = "mock-api-key"
 """The key the mock accepts unless told otherwise."""
 STREAM = "hNyRN_fLUy7rrOrN9jLpipA=="
 """A stream id in CommBox's encrypted form (its `==` goes out as `%3D%3D`)."""
+CHATWOOT_INBOX = "mock-inbox"
+"""The seeded Chatwoot inbox without identity validation."""
+CHATWOOT_HMAC_INBOX = "hmac-inbox"
+"""The seeded Chatwoot inbox with identity validation mandatory."""
+CHATWOOT_HMAC_TOKEN = "mock-hmac-token"
+"""The HMAC token of every seeded Chatwoot inbox."""
+CHATWOOT_SINGLE_INBOX = "single-inbox"
+"""The seeded Chatwoot inbox locked to a single conversation per contact."""
 
 
 def mock_binary() -> Path:
@@ -76,13 +85,25 @@ class MockServer:
         result: List[Dict[str, Any]] = self._call("GET", "/__mock/objects")
         return result
 
+    def chatwoot(self, inbox: str = CHATWOOT_INBOX) -> Dict[str, Any]:
+        """What the Chatwoot mock holds for one seeded inbox (``GET /__mock/chatwoot``): its
+        contacts, and its conversations with their messages and attachments (name, size,
+        sha256)."""
+        state: Dict[str, Any] = self._call("GET", "/__mock/chatwoot")
+        for item in state["inboxes"]:
+            if item["identifier"] == inbox:
+                found: Dict[str, Any] = item
+                return found
+        raise KeyError(inbox)
+
     def fault(self, **fault: Any) -> None:
         """Queues a fault for the next API request(s): ``status``, ``retry_after``, ``body``,
         ``delay_ms``, ``drop``, ``count``."""
         self._call("POST", "/__mock/faults", fault)
 
     def reset(self) -> None:
-        """Forgets requests, objects and queued faults."""
+        """Forgets requests, objects, Chatwoot contacts and conversations, and queued faults
+        (the seeded inboxes stay)."""
         self._call("POST", "/__mock/reset", {})
 
     def stop(self) -> None:

@@ -5,7 +5,9 @@
     python tests/python/run_examples.py --show send_email  # one, printing what it prints
 
 An example passes when it exits 0, the mock answered every request it sent with 200, and
-it stored at least one conversation. Ends with an `N passed, N failed` line.
+it stored at least one conversation (CommBox's, or Chatwoot's in the seeded inbox that
+CHATWOOT_BASE_URL and CHATWOOT_INBOX_IDENTIFIER point at). Ends with an `N passed, N failed`
+line.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import List
 
-from mock_server import REPO, MockServer
+from mock_server import CHATWOOT_INBOX, REPO, MockServer
 
 EXAMPLES = REPO / "examples" / "python"
 KEY = "example-key"
@@ -27,8 +29,15 @@ def run(script: Path, show: bool) -> bool:
     with MockServer(api_key=KEY) as mock:
         if show:
             print(f"== mock CommBox API at {mock.url}", flush=True)
-        env = dict(os.environ, COMMBOX_API_KEY=KEY, COMMBOX_BASE_URL=mock.url)
+        env = dict(
+            os.environ,
+            COMMBOX_API_KEY=KEY,
+            COMMBOX_BASE_URL=mock.url,
+            CHATWOOT_BASE_URL=mock.url,
+            CHATWOOT_INBOX_IDENTIFIER=CHATWOOT_INBOX,
+        )
         env.pop("COMMBOX_STREAM", None)
+        env.pop("CHATWOOT_HMAC_TOKEN", None)
         try:
             done = subprocess.run(
                 [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
@@ -44,7 +53,7 @@ def run(script: Path, show: bool) -> bool:
         statuses = [r["status"] for r in mock.requests()]
         if not statuses or any(s != 200 for s in statuses):
             problems.append(f"mock answered {statuses}")
-        if not mock.objects():
+        if not mock.objects() and not mock.chatwoot()["conversations"]:
             problems.append("no conversation stored")
     if problems:
         print(f"FAIL {script.name}: {', '.join(problems)}")

@@ -13,7 +13,7 @@ import pytest
 from mock_server import DEFAULT_KEY, REPO, STREAM, MockServer
 
 import commbox
-from commbox import ObjectStatusType, ObjectType, StreamProviderType
+from commbox import MessageType, ObjectStatusType, ObjectType, StreamProviderType
 
 
 def test_clients_are_not_picklable_and_copy_to_themselves(client: commbox.Client, mock: MockServer) -> None:
@@ -77,7 +77,7 @@ def test_enums_accept_unknown_values() -> None:
         ObjectType("Mail")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("enum", [ObjectType, ObjectStatusType, StreamProviderType])
+@pytest.mark.parametrize("enum", [ObjectType, ObjectStatusType, StreamProviderType, MessageType])
 def test_enums_match_the_core(enum: Any) -> None:
     def squash(name: str) -> str:
         return re.sub(r"[\s_]", "", name).lower()
@@ -111,6 +111,7 @@ def test_every_public_item_has_a_docstring() -> None:
     missing = [name for name, obj in public_items() if not (inspect.getdoc(obj) or "").strip()]
     assert missing == []
     assert commbox.__doc__ and commbox._commbox.NativeClient.__doc__
+    assert commbox._commbox.NativeInboxClient.__doc__
 
 
 def test_stubs_ship_with_the_package() -> None:

@@ -1,13 +1,15 @@
 //! `NativeClient`: the core client behind `commbox.Client`.
 //!
 //! Every call converts its Python arguments with the GIL held, then runs the core call
-//! with the GIL released (`Python::detach`), then converts the result and emits the log
-//! record with the GIL held again. The state mutex is only taken inside the released
-//! section and never across Python code, so it cannot deadlock with the GIL.
+//! with the GIL released, then converts the result and emits the log record with the GIL
+//! held again (`call::run`). The client's state lives in a `fork::Slot`, whose mutex is
+//! only taken inside the released section and never across Python code.
 
+use crate::call;
 use crate::call_log;
 use crate::errors::{self, guard, Failure};
-use crate::fork::ProcessClient;
+use crate::fork::Slot;
+use crate::inbox::NativeInboxClient;
 use crate::json;
 use crate::records;
 use crate::requests;
@@ -16,7 +18,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// A stream or conversation id: CommBox uses both encrypted strings and integers.
@@ -45,8 +46,7 @@ pub(crate) struct NativeClient {
     /// the key; it is never shown).
     builder: ClientBuilder,
     base_url: String,
-    /// `None` once closed.
-    state: Mutex<Option<ProcessClient>>,
+    state: Slot<commbox::Client>,
 }
 
 #[pymethods]
@@ -80,40 +80,28 @@ impl NativeClient {
         user_agent_suffix: Option<String>,
     ) -> PyResult<Self> {
         guard(py, || {
-            let mut b = ClientBuilder::from_env().on_call(call_log::record);
+            let mut b = Settings {
+                timeout,
+                connect_timeout,
+                max_retries,
+                ca_file,
+                proxy,
+                allow_insecure_http,
+                user_agent_suffix,
+            }
+            .builder(py)?;
             if let Some(v) = api_key {
                 b = b.api_key(v);
             }
             if let Some(v) = base_url {
                 b = b.base_url(v);
             }
-            if let Some(v) = timeout {
-                b = b.timeout(seconds(py, "timeout", v)?);
-            }
-            if let Some(v) = connect_timeout {
-                b = b.connect_timeout(seconds(py, "connect_timeout", v)?);
-            }
-            if let Some(v) = max_retries {
-                b = b.max_retries(v);
-            }
-            if let Some(v) = ca_file {
-                b = b.ca_file(v);
-            }
-            if let Some(v) = proxy {
-                b = b.proxy(v);
-            }
-            if let Some(v) = allow_insecure_http {
-                b = b.allow_insecure_http(v);
-            }
-            if let Some(v) = user_agent_suffix {
-                b = b.user_agent_suffix(v);
-            }
             let built = py.detach(|| b.clone().build());
             let client = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeClient {
                 base_url: client.base_url().to_owned(),
                 builder: b,
-                state: Mutex::new(Some(ProcessClient::new(client))),
+                state: Slot::new(client),
             })
         })
     }
@@ -126,8 +114,21 @@ impl NativeClient {
 
     /// True once `close()` was called.
     #[getter]
-    fn closed(&self) -> bool {
-        self.lock().is_none()
+    pub(crate) fn closed(&self) -> bool {
+        self.state.closed()
+    }
+
+    /// A client of the Chatwoot inbox `inbox_identifier` at `base_url` that shares this
+    /// client's connection pool and settings (no API key is sent to it).
+    fn inbox(
+        slf: &Bound<'_, Self>,
+        base_url: String,
+        inbox_identifier: String,
+    ) -> PyResult<NativeInboxClient> {
+        let py = slf.py();
+        guard(py, || {
+            NativeInboxClient::shared(py, slf.clone().unbind(), base_url, inbox_identifier)
+        })
     }
 
     /// Opens a conversation from a conversation spec and returns its id.
@@ -255,9 +256,7 @@ impl NativeClient {
     /// running finish first. Closing twice does nothing.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         guard(py, || {
-            let taken = self.lock().take();
-            // Dropping joins the pool's runtime thread: not with the GIL held.
-            py.detach(move || drop(taken));
+            self.state.close(py);
             Ok(())
         })
     }
@@ -268,23 +267,10 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ProcessClient>> {
-        // A panic while the lock was held cannot leave the Option half-written.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The core client for this process: the one built here, or a new one in a forked
     /// child. Runs with the GIL released.
-    fn client(&self) -> Result<commbox::Client, Failure> {
-        let mut state = self.lock();
-        let slot = state.as_mut().ok_or(Failure::Closed)?;
-        if let Some(client) = slot.get() {
-            return Ok(client.clone());
-        }
-        let fresh = self.builder.clone().build()?;
-        // Replacing the parent's client leaks it (see fork.rs) rather than dropping it.
-        *slot = ProcessClient::new(fresh.clone());
-        Ok(fresh)
+    pub(crate) fn client(&self) -> Result<commbox::Client, Failure> {
+        self.state.get(|| self.builder.clone().build())
     }
 
     /// Runs one core call with the GIL released, then logs it with the GIL held.
@@ -293,17 +279,49 @@ impl NativeClient {
         py: Python<'_>,
         op: impl FnOnce(&commbox::Client) -> commbox::Result<T> + Send,
     ) -> PyResult<T> {
-        let (outcome, event) = py.detach(|| {
-            call_log::clear();
-            let outcome = self
-                .client()
-                .and_then(|client| op(&client).map_err(Failure::from));
-            (outcome, call_log::take())
-        });
-        if let Some(event) = &event {
-            call_log::emit(py, event);
+        call::run(py, || self.client(), op)
+    }
+}
+
+/// The transport settings `commbox.Client` and `commbox.InboxClient` share; None leaves a
+/// setting to the `COMMBOX_*` environment variables, then to the core's default.
+pub(crate) struct Settings {
+    pub(crate) timeout: Option<f64>,
+    pub(crate) connect_timeout: Option<f64>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) proxy: Option<String>,
+    pub(crate) allow_insecure_http: Option<bool>,
+    pub(crate) user_agent_suffix: Option<String>,
+}
+
+impl Settings {
+    /// A builder from the environment with these settings over it, reporting each call to
+    /// the `commbox` logger.
+    pub(crate) fn builder(self, py: Python<'_>) -> PyResult<ClientBuilder> {
+        let mut b = ClientBuilder::from_env().on_call(call_log::record);
+        if let Some(v) = self.timeout {
+            b = b.timeout(seconds(py, "timeout", v)?);
         }
-        outcome.map_err(|f| errors::to_py(py, f))
+        if let Some(v) = self.connect_timeout {
+            b = b.connect_timeout(seconds(py, "connect_timeout", v)?);
+        }
+        if let Some(v) = self.max_retries {
+            b = b.max_retries(v);
+        }
+        if let Some(v) = self.ca_file {
+            b = b.ca_file(v);
+        }
+        if let Some(v) = self.proxy {
+            b = b.proxy(v);
+        }
+        if let Some(v) = self.allow_insecure_http {
+            b = b.allow_insecure_http(v);
+        }
+        if let Some(v) = self.user_agent_suffix {
+            b = b.user_agent_suffix(v);
+        }
+        Ok(b)
     }
 }
 

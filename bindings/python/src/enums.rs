@@ -1,12 +1,13 @@
 //! The core's enum tables, so the tests can check that `commbox/_enums.py` names the same
 //! values (the Python `IntEnum`s are written out for type checkers and IDEs).
 
+use commbox::chatwoot::MessageType;
 use commbox::{ObjectStatusType, ObjectType, StreamProviderType};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 
 /// `[(value, documented name), …]` of the core enum `name` (`ObjectType`,
-/// `ObjectStatusType` or `StreamProviderType`), in numeric order.
+/// `ObjectStatusType`, `StreamProviderType` or Chatwoot's `MessageType`), in numeric order.
 #[pyfunction]
 pub(crate) fn enum_members(name: &str) -> PyResult<Vec<(i64, &'static str)>> {
     fn table<T: Copy>(
@@ -31,6 +32,7 @@ pub(crate) fn enum_members(name: &str) -> PyResult<Vec<(i64, &'static str)>> {
             StreamProviderType::value,
             StreamProviderType::name,
         ),
+        "MessageType" => table(MessageType::KNOWN, MessageType::value, MessageType::name),
         other => return Err(PyKeyError::new_err(format!("no core enum {other:?}"))),
     })
 }

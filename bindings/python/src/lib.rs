@@ -4,6 +4,8 @@
 //! the core's records and errors become Python values. Validation, serialisation, retries
 //! and redaction stay in the `commbox` crate. The pure-Python half
 //! (`bindings/python/python/commbox`) holds the public classes, the exceptions and the stubs.
+//! `NativeClient` is the CommBox client, `NativeInboxClient` the Chatwoot inbox client; both
+//! run their calls through `call::run` and keep their core handle in a `fork::Slot`.
 //!
 //! Rules every function here keeps:
 //! - the GIL is released around all I/O (network and files) and around client construction;
@@ -11,11 +13,13 @@
 //!   is held, so the GIL, `logging` handlers and the client's mutex cannot deadlock;
 //! - a Rust panic reaches Python as `commbox.CommboxError`, never as PyO3's `PanicException`.
 
+mod call;
 mod call_log;
 mod client;
 mod enums;
 mod errors;
 mod fork;
+mod inbox;
 mod json;
 mod records;
 mod requests;
@@ -27,6 +31,8 @@ use pyo3::prelude::*;
 fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", commbox::VERSION)?;
     m.add_class::<client::NativeClient>()?;
+    m.add_class::<inbox::NativeInboxClient>()?;
+    m.add_function(wrap_pyfunction!(inbox::chatwoot_identifier_hash, m)?)?;
     m.add_function(wrap_pyfunction!(enums::enum_members, m)?)?;
     m.add_function(wrap_pyfunction!(fork::after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(errors::panic_for_tests, m)?)?;

@@ -3,9 +3,12 @@
 //! A spec is a plain dict whose keys name the core builder's setters (`identity`,
 //! `message`, `to`, `status`, `attachments`, …); `_commbox.pyi` documents its shape. Only
 //! types are converted here: every check of the values is the core's, when the call runs.
+//! The Chatwoot specs (`chatwoot_contact`, `chatwoot_message`) share the attachment and
+//! JSON conversions with the CommBox ones.
 
 use crate::errors;
 use crate::json;
+use commbox::chatwoot::{self, ContactParams};
 use commbox::{
     Attachment, BulkSmsConversation, ChatConversation, EmailConversation, NewConversation,
     NewMessage, ObjectStatusType, ObjectType, SmsConversation, StreamProviderType, User,
@@ -15,6 +18,7 @@ use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 
 /// A spec dict, with typed access that names the key in every conversion error.
@@ -310,4 +314,101 @@ pub(crate) fn status(v: &Bound<'_, PyAny>) -> PyResult<ObjectStatusType> {
     Err(PyTypeError::new_err(
         "status: expected an ObjectStatusType, an int or a status name",
     ))
+}
+
+/// Builds the core's Chatwoot contact fields (create or update) from their spec.
+///
+/// `hmac_token` is this face's shortcut for the core's `verified_identifier`: it computes
+/// `identifier_hash` from `identifier`, so it needs `identifier` and excludes
+/// `identifier_hash`. Everything else is checked by the core when the call runs.
+pub(crate) fn chatwoot_contact(spec: &Bound<'_, PyDict>) -> PyResult<ContactParams> {
+    let py = spec.py();
+    let s = Spec {
+        what: "contact",
+        dict: spec,
+    };
+    let mut c = ContactParams::new();
+    if let Some(v) = s.opt::<String>("source_id")? {
+        c = c.source_id(v);
+    }
+    let identifier = s.opt::<String>("identifier")?;
+    let hash = s.opt::<String>("identifier_hash")?;
+    match (identifier, hash, s.opt::<String>("hmac_token")?) {
+        (_, Some(_), Some(_)) => {
+            return Err(errors::validation(
+                py,
+                "hmac_token",
+                "give identifier_hash or hmac_token, not both",
+            ))
+        }
+        (None, None, Some(_)) => {
+            return Err(errors::validation(
+                py,
+                "hmac_token",
+                "needs identifier: the hash is computed from it",
+            ))
+        }
+        (_, _, Some(token)) if token.is_empty() => {
+            return Err(errors::validation(py, "hmac_token", "must not be empty"))
+        }
+        (Some(identifier), None, Some(token)) => {
+            c = c.verified_identifier(identifier, &token);
+        }
+        (identifier, hash, None) => {
+            if let Some(v) = identifier {
+                c = c.identifier(v);
+            }
+            if let Some(v) = hash {
+                c = c.identifier_hash(v);
+            }
+        }
+    }
+    if let Some(v) = s.opt::<String>("email")? {
+        c = c.email(v);
+    }
+    if let Some(v) = s.opt::<String>("name")? {
+        c = c.name(v);
+    }
+    if let Some(v) = s.opt::<String>("phone_number")? {
+        c = c.phone_number(v);
+    }
+    if let Some(v) = s.opt::<String>("avatar_url")? {
+        c = c.avatar_url(v);
+    }
+    if let Some(v) = s.item("custom_attributes")? {
+        for (name, value) in json_object("custom_attributes", &v)? {
+            c = c.custom_attribute(name, value);
+        }
+    }
+    Ok(c)
+}
+
+/// Builds the core's Chatwoot message from its spec: `content`, `echo_id`, `attachments`
+/// (the same attachment specs as CommBox messages).
+pub(crate) fn chatwoot_message(spec: &Bound<'_, PyDict>) -> PyResult<chatwoot::NewMessage> {
+    let s = Spec {
+        what: "message",
+        dict: spec,
+    };
+    let mut m = chatwoot::NewMessage::new(s.opt::<String>("content")?.unwrap_or_default());
+    if let Some(v) = s.opt::<String>("echo_id")? {
+        m = m.echo_id(v);
+    }
+    for a in attachments(&s)? {
+        m = m.attachment(a);
+    }
+    Ok(m)
+}
+
+/// A Python mapping as a JSON object (`custom_attributes`); anything else is a
+/// `ValidationError` naming `what`, raised before any I/O.
+pub(crate) fn json_object(what: &str, v: &Bound<'_, PyAny>) -> PyResult<Map<String, Value>> {
+    match json::to_json(what, v)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(errors::validation(
+            v.py(),
+            what,
+            "must be a JSON object (a dict)",
+        )),
+    }
 }

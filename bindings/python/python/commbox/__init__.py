@@ -16,19 +16,29 @@ customer or as an agent, with attachments streamed from disk::
             "hNyRN_fLUy7rrOrN9jLpipA==", conversation, agent, "agent@example.com", "Any questions?"
         )
 
+It also speaks the Chatwoot / Omnivibe public client API (contacts, conversations and
+messages of an API-channel inbox, on behalf of a contact; no API key)::
+
+    with commbox.InboxClient("https://app.chatwoot.com", "tK9s3bVnQ1jUq3rP8kE2xYzA") as inbox:
+        contact = inbox.create_contact(source_id="crm-42", name="John Doe", email="john@example.com")
+        conversation = inbox.create_conversation(contact)
+        inbox.create_message(contact, conversation.id, "Here is my receipt", attachments=["receipt.pdf"])
+
 This package is the Python face of libcommbox: the requests are validated, sent and retried
 by its Rust core (``commbox._commbox``), with the GIL released during I/O. Errors are
 :class:`CommboxError` subclasses. Each API call logs one DEBUG record on the ``commbox``
-logger (method, path, status, duration, retries, request id; never the key).
+logger (method, path, status, duration, retries, request id; never the key, and Chatwoot
+paths with ``{inbox}`` and ``{contact}`` in place of their identifiers).
 """
 
 import os as _os
 
 from . import _commbox
-from ._async_client import AsyncClient
+from ._async_client import AsyncClient, AsyncInboxClient
 from ._attachments import Attachment, AttachmentLike
+from ._chatwoot import ContactFields, ContactRef, InboxClient, SubmittedValues, chatwoot_identifier_hash
 from ._client import Client, ObjectId, StreamId
-from ._enums import ObjectStatusType, ObjectType, StreamProviderType
+from ._enums import MessageType, ObjectStatusType, ObjectType, StreamProviderType
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -45,7 +55,18 @@ from ._errors import (
     TransportError,
     ValidationError,
 )
-from ._models import Conversation, ConversationMessage, Envelope, Manager, SystemStatus
+from ._models import (
+    ChatwootConversation,
+    ChatwootMessage,
+    Contact,
+    Conversation,
+    ConversationMessage,
+    Envelope,
+    Inbox,
+    Manager,
+    MessageAttachment,
+    SystemStatus,
+)
 from ._requests import (
     BulkSmsConversation,
     ChatConversation,
@@ -90,6 +111,19 @@ __all__ = [
     "Manager",
     "SystemStatus",
     "Envelope",
+    # Chatwoot / Omnivibe
+    "InboxClient",
+    "AsyncInboxClient",
+    "ContactFields",
+    "ContactRef",
+    "SubmittedValues",
+    "chatwoot_identifier_hash",
+    "Inbox",
+    "Contact",
+    "ChatwootConversation",
+    "ChatwootMessage",
+    "MessageAttachment",
+    "MessageType",
     # enums
     "ObjectType",
     "ObjectStatusType",

@@ -1,4 +1,8 @@
-"""The asyncio client: the synchronous client's calls, run in a thread pool."""
+"""The asyncio clients: the synchronous clients' calls, run in a thread pool.
+
+:class:`AsyncClient` wraps :class:`Client`, :class:`AsyncInboxClient` wraps
+:class:`InboxClient`; both run on :class:`_ThreadPoolRunner`.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
+from ._attachments import AttachmentLike
+from ._chatwoot import ContactFields, ContactRef, InboxClient, SubmittedValues
 from ._client import Client, ObjectId, StreamId
 from ._enums import ObjectStatusType
-from ._models import Conversation, Envelope, Manager, SystemStatus
+from ._models import ChatwootConversation, ChatwootMessage, Contact, Conversation, Envelope, Inbox, Manager, SystemStatus
 from ._requests import ConversationOptions, MessageOptions, NewConversation, NewMessage, Recipient
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
-__all__ = ["AsyncClient"]
+__all__ = ["AsyncClient", "AsyncInboxClient"]
 
 _T = TypeVar("_T")
 
@@ -24,7 +30,65 @@ DEFAULT_MAX_WORKERS = 16
 """Default number of calls an :class:`AsyncClient` runs at once."""
 
 
-class AsyncClient:
+class _ThreadPoolRunner:
+    """What the async clients share: a thread pool of ``max_workers`` threads that runs the
+    blocking calls of a synchronous client (which release the GIL, so they run in
+    parallel), replaced in a forked child, shut down by :meth:`aclose`."""
+
+    _max_workers: int
+    _pid: int
+    _executor: ThreadPoolExecutor
+
+    def _start_pool(self, max_workers: int) -> None:
+        self._max_workers = max_workers
+        self._pid = os.getpid()
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="commbox")
+
+    async def _run(self, call: Callable[[], _T]) -> _T:
+        if self._pid != os.getpid():
+            # A forked child has none of the parent's worker threads: a pool that believes
+            # it has idle workers would never run the call.
+            self._pid = os.getpid()
+            self._executor = self._new_executor()
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def _close_sync(self) -> None:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Waits for running calls, then releases the threads and the connection pool."""
+        executor = self._executor
+        await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
+        self._close_sync()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.aclose()
+
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            f"a commbox.{type(self).__name__} cannot be pickled: it holds threads, a connection "
+            "pool and credentials. Create a client in each process from your settings."
+        )
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Self:
+        return self
+
+
+class AsyncClient(_ThreadPoolRunner):
     """The :class:`Client`'s methods as coroutines, for asyncio code.
 
     This is not native async I/O: each call runs the blocking core in a thread pool of
@@ -62,20 +126,10 @@ class AsyncClient:
             allow_insecure_http=allow_insecure_http,
             user_agent=user_agent,
         )
-        self._max_workers = max_workers
-        self._pid = os.getpid()
-        self._executor = self._new_executor()
+        self._start_pool(max_workers)
 
-    def _new_executor(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="commbox")
-
-    async def _run(self, call: Callable[[], _T]) -> _T:
-        if self._pid != os.getpid():
-            # A forked child has none of the parent's worker threads: a pool that believes
-            # it has idle workers would never run the call.
-            self._pid = os.getpid()
-            self._executor = self._new_executor()
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+    def _close_sync(self) -> None:
+        self._client.close()
 
     @property
     def sync_client(self) -> Client:
@@ -96,34 +150,11 @@ class AsyncClient:
         state = ", closed" if self.closed else ""
         return f"commbox.AsyncClient(base_url={self.base_url!r}{state})"
 
-    async def aclose(self) -> None:
-        """Waits for running calls, then releases the threads and the connection pool."""
-        executor = self._executor
-        await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
-        self._client.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        await self.aclose()
-
-    def __reduce__(self) -> Any:
-        raise TypeError(
-            "a commbox.AsyncClient cannot be pickled: it holds threads, a connection pool and "
-            "the API key. Create a client in each process from your settings."
-        )
-
-    def __copy__(self) -> AsyncClient:
-        return self
-
-    def __deepcopy__(self, memo: Any) -> AsyncClient:
-        return self
+    def inbox(self, base_url: str, inbox_identifier: str, *, max_workers: int = DEFAULT_MAX_WORKERS) -> AsyncInboxClient:
+        """An :class:`AsyncInboxClient` for a Chatwoot inbox that shares this client's
+        connection pool and settings (see :meth:`Client.inbox`), with its own thread pool of
+        ``max_workers`` threads. Closing this client closes it too."""
+        return AsyncInboxClient._wrap(self._client.inbox(base_url, inbox_identifier), max_workers)
 
     async def create_conversation(self, stream_id: StreamId, conversation: NewConversation) -> int:
         """See :meth:`Client.create_conversation`."""
@@ -265,3 +296,149 @@ class AsyncClient:
     async def raw_request(self, method: str, path: str, body: Any = None) -> Envelope:
         """See :meth:`Client.raw_request`."""
         return await self._run(lambda: self._client.raw_request(method, path, body))
+
+
+class AsyncInboxClient(_ThreadPoolRunner):
+    """The :class:`InboxClient`'s methods as coroutines, for asyncio code.
+
+    Like :class:`AsyncClient`: each call runs the blocking core in a thread pool of
+    ``max_workers`` threads (default 16). The other arguments are those of
+    :class:`InboxClient`; :meth:`AsyncClient.inbox` makes one that shares a client's
+    connection pool.
+
+    >>> async with commbox.AsyncInboxClient("https://app.chatwoot.com", "tK9s3bVn") as inbox:  # doctest: +SKIP
+    ...     contact = await inbox.create_contact(name="John Doe")
+    ...     conversation = await inbox.create_conversation(contact)
+    """
+
+    _inbox: InboxClient
+
+    def __init__(
+        self,
+        base_url: str,
+        inbox_identifier: str,
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        proxy: Optional[str] = None,
+        allow_insecure_http: Optional[bool] = None,
+        user_agent: Optional[str] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ) -> None:
+        self._inbox = InboxClient(
+            base_url,
+            inbox_identifier,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            ca_file=ca_file,
+            proxy=proxy,
+            allow_insecure_http=allow_insecure_http,
+            user_agent=user_agent,
+        )
+        self._start_pool(max_workers)
+
+    @classmethod
+    def _wrap(cls, inbox: InboxClient, max_workers: int) -> AsyncInboxClient:
+        """An AsyncInboxClient around a synchronous one (from ``AsyncClient.inbox``)."""
+        wrapped = cls.__new__(cls)
+        wrapped._inbox = inbox
+        wrapped._start_pool(max_workers)
+        return wrapped
+
+    def _close_sync(self) -> None:
+        self._inbox.close()
+
+    @property
+    def sync_client(self) -> InboxClient:
+        """The synchronous inbox client doing the work (shares the connection pool)."""
+        return self._inbox
+
+    @property
+    def base_url(self) -> str:
+        """The Chatwoot installation requests go to."""
+        return self._inbox.base_url
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` was called (or, for an inbox from
+        :meth:`AsyncClient.inbox`, once that client was closed)."""
+        return self._inbox.closed
+
+    def __repr__(self) -> str:
+        state = ", closed" if self.closed else ""
+        return f"commbox.AsyncInboxClient(base_url={self.base_url!r}{state})"
+
+    async def inbox(self) -> Inbox:
+        """See :meth:`InboxClient.inbox`."""
+        return await self._run(self._inbox.inbox)
+
+    async def create_contact(self, *, source_id: Optional[str] = None, **fields: Unpack[ContactFields]) -> Contact:
+        """See :meth:`InboxClient.create_contact`."""
+        return await self._run(lambda: self._inbox.create_contact(source_id=source_id, **fields))
+
+    async def get_contact(self, contact: ContactRef) -> Contact:
+        """See :meth:`InboxClient.get_contact`."""
+        return await self._run(lambda: self._inbox.get_contact(contact))
+
+    async def update_contact(self, contact: ContactRef, **fields: Unpack[ContactFields]) -> Contact:
+        """See :meth:`InboxClient.update_contact`."""
+        return await self._run(lambda: self._inbox.update_contact(contact, **fields))
+
+    async def create_conversation(
+        self, contact: ContactRef, custom_attributes: Optional[Mapping[str, Any]] = None
+    ) -> ChatwootConversation:
+        """See :meth:`InboxClient.create_conversation`."""
+        return await self._run(lambda: self._inbox.create_conversation(contact, custom_attributes))
+
+    async def list_conversations(self, contact: ContactRef) -> List[ChatwootConversation]:
+        """See :meth:`InboxClient.list_conversations`."""
+        return await self._run(lambda: self._inbox.list_conversations(contact))
+
+    async def get_conversation(self, contact: ContactRef, conversation_id: int) -> ChatwootConversation:
+        """See :meth:`InboxClient.get_conversation`."""
+        return await self._run(lambda: self._inbox.get_conversation(contact, conversation_id))
+
+    async def resolve_conversation(self, contact: ContactRef, conversation_id: int) -> ChatwootConversation:
+        """See :meth:`InboxClient.resolve_conversation`."""
+        return await self._run(lambda: self._inbox.resolve_conversation(contact, conversation_id))
+
+    async def set_typing(self, contact: ContactRef, conversation_id: int, typing: bool) -> None:
+        """See :meth:`InboxClient.set_typing`."""
+        await self._run(lambda: self._inbox.set_typing(contact, conversation_id, typing))
+
+    async def update_last_seen(self, contact: ContactRef, conversation_id: int) -> None:
+        """See :meth:`InboxClient.update_last_seen`."""
+        await self._run(lambda: self._inbox.update_last_seen(contact, conversation_id))
+
+    async def create_message(
+        self,
+        contact: ContactRef,
+        conversation_id: int,
+        content: str = "",
+        *,
+        echo_id: Optional[str] = None,
+        attachments: Sequence[AttachmentLike] = (),
+    ) -> ChatwootMessage:
+        """See :meth:`InboxClient.create_message`."""
+        return await self._run(
+            lambda: self._inbox.create_message(
+                contact, conversation_id, content, echo_id=echo_id, attachments=attachments
+            )
+        )
+
+    async def list_messages(
+        self, contact: ContactRef, conversation_id: int, before: Optional[int] = None
+    ) -> List[ChatwootMessage]:
+        """See :meth:`InboxClient.list_messages`."""
+        return await self._run(lambda: self._inbox.list_messages(contact, conversation_id, before))
+
+    async def update_message(
+        self, contact: ContactRef, conversation_id: int, message_id: int, submitted_values: SubmittedValues
+    ) -> ChatwootMessage:
+        """See :meth:`InboxClient.update_message`."""
+        return await self._run(
+            lambda: self._inbox.update_message(contact, conversation_id, message_id, submitted_values)
+        )

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     # Only for type checkers (typeshed ships it): no runtime dependency.
     from typing_extensions import Self, Unpack
 
+    from ._chatwoot import InboxClient
+
 __all__ = ["Client", "StreamId", "ObjectId"]
 
 StreamId = Union[str, int]
@@ -43,6 +45,13 @@ _CONVERSATION_TYPES: Tuple[type, ...] = (
     WhatsAppTemplateConversation,
     ChatConversation,
 )
+
+
+def _user_agent_suffix(user_agent: Optional[str]) -> str:
+    """What the clients append to the core's User-Agent: the Python version, then the
+    caller's ``user_agent``."""
+    suffix = f"python/{platform.python_version()}"
+    return f"{suffix} {user_agent}" if user_agent else suffix
 
 
 class Client:
@@ -80,9 +89,6 @@ class Client:
         allow_insecure_http: Optional[bool] = None,
         user_agent: Optional[str] = None,
     ) -> None:
-        suffix = f"python/{platform.python_version()}"
-        if user_agent:
-            suffix = f"{suffix} {user_agent}"
         self._native = _commbox.NativeClient(
             api_key=api_key,
             base_url=base_url,
@@ -92,7 +98,7 @@ class Client:
             ca_file=None if ca_file is None else os.fspath(ca_file),
             proxy=proxy,
             allow_insecure_http=allow_insecure_http,
-            user_agent_suffix=suffix,
+            user_agent_suffix=_user_agent_suffix(user_agent),
         )
 
     @property
@@ -291,6 +297,18 @@ class Client:
         return self._native.create_message_json(stream_id, object_id, obj)
 
     # -- around them -----------------------------------------------------------------------
+
+    def inbox(self, base_url: str, inbox_identifier: str) -> InboxClient:
+        """A client of the Chatwoot (or Omnivibe) inbox ``inbox_identifier`` at ``base_url``
+        that shares this client's connection pool and settings (timeouts, retries, TLS,
+        proxy, logging). The API key is never sent to it. Nothing is sent now; the URL and
+        the identifier are checked.
+
+        It lives as long as this client: closing the client closes it too.
+        """
+        from ._chatwoot import InboxClient  # here: _chatwoot imports this module
+
+        return InboxClient._wrap(self._native.inbox(base_url, inbox_identifier))
 
     def managers(self) -> List[Manager]:
         """Lists the brand's agents and admins; an agent's ``id`` is the ``agent_id`` of

@@ -4,11 +4,24 @@ Requests travel as spec dicts built by the ``_spec()`` methods of ``commbox._req
 (keys named after the core builders' setters; attachments as ``{"path": str}`` or
 ``{"data": bytes, "name": str}``), results as record dicts turned into dataclasses by
 ``commbox._models``; the TypedDicts below give the records' shapes.
+
+``NativeInboxClient`` (behind ``commbox.InboxClient``) takes contact specs (keys:
+``source_id``, ``identifier``, ``identifier_hash``, ``hmac_token``, ``email``, ``name``,
+``phone_number``, ``avatar_url``, ``custom_attributes``) and message specs (``content``,
+``echo_id``, ``attachments`` as above).
 """
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple, TypedDict, Union, final
 
-__all__ = ["__version__", "NativeClient", "enum_members", "_after_fork_in_child", "_panic_for_tests"]
+__all__ = [
+    "__version__",
+    "NativeClient",
+    "NativeInboxClient",
+    "chatwoot_identifier_hash",
+    "enum_members",
+    "_after_fork_in_child",
+    "_panic_for_tests",
+]
 
 __version__: str
 
@@ -71,6 +84,68 @@ class _EnvelopeRecord(TypedDict):
     data: Any
     request_id: str
 
+class _InboxRecord(TypedDict):
+    """``commbox.Inbox`` as the native module returns it."""
+
+    identifier: Optional[str]
+    name: Optional[str]
+    identity_validation_enabled: bool
+    timezone: Optional[str]
+    working_hours_enabled: Optional[bool]
+    csat_survey_enabled: Optional[bool]
+    greeting_enabled: Optional[bool]
+    raw: Dict[str, Any]
+
+class _ContactRecord(TypedDict):
+    """``commbox.Contact`` as the native module returns it."""
+
+    id: int
+    source_id: Optional[str]
+    pubsub_token: Optional[str]
+    name: Optional[str]
+    email: Optional[str]
+    phone_number: Optional[str]
+    identifier: Optional[str]
+    raw: Dict[str, Any]
+
+class _ChatwootAttachmentRecord(TypedDict):
+    """``commbox.MessageAttachment`` as the native module returns it."""
+
+    id: Optional[int]
+    file_type: Optional[str]
+    extension: Optional[str]
+    data_url: Optional[str]
+    thumb_url: Optional[str]
+    file_size: Optional[int]
+    raw: Dict[str, Any]
+
+class _ChatwootMessageRecord(TypedDict):
+    """``commbox.ChatwootMessage`` as the native module returns it (``message_type`` an int)."""
+
+    id: int
+    content: Optional[str]
+    message_type: Optional[int]
+    content_type: Optional[str]
+    content_attributes: Dict[str, Any]
+    created_at: Optional[int]
+    conversation_id: Optional[int]
+    attachments: List[_ChatwootAttachmentRecord]
+    sender: Optional[Dict[str, Any]]
+    raw: Dict[str, Any]
+
+class _ChatwootConversationRecord(TypedDict):
+    """``commbox.ChatwootConversation`` as the native module returns it."""
+
+    id: int
+    uuid: Optional[str]
+    inbox_id: Optional[int]
+    status: Optional[str]
+    contact_last_seen_at: Optional[int]
+    agent_last_seen_at: Optional[int]
+    messages: List[_ChatwootMessageRecord]
+    contact: Optional[Dict[str, Any]]
+    raw: Dict[str, Any]
+
 @final
 class NativeClient:
     """The native client behind ``commbox.Client``."""
@@ -101,11 +176,57 @@ class NativeClient:
     def managers(self) -> List[_ManagerRecord]: ...
     def system_status(self) -> _SystemStatusRecord: ...
     def raw_request(self, method: str, path: str, body: Any = None) -> _EnvelopeRecord: ...
+    def inbox(self, base_url: str, inbox_identifier: str) -> "NativeInboxClient": ...
     def close(self) -> None: ...
 
+@final
+class NativeInboxClient:
+    """The native Chatwoot inbox client behind ``commbox.InboxClient``."""
+
+    def __new__(
+        cls,
+        base_url: str,
+        inbox_identifier: str,
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        ca_file: Optional[str] = None,
+        proxy: Optional[str] = None,
+        allow_insecure_http: Optional[bool] = None,
+        user_agent_suffix: Optional[str] = None,
+    ) -> "NativeInboxClient": ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    def inbox(self) -> _InboxRecord: ...
+    def create_contact(self, spec: Mapping[str, Any]) -> _ContactRecord: ...
+    def get_contact(self, contact: str) -> _ContactRecord: ...
+    def update_contact(self, contact: str, spec: Mapping[str, Any]) -> _ContactRecord: ...
+    def create_conversation(
+        self, contact: str, custom_attributes: Optional[Mapping[str, Any]] = None
+    ) -> _ChatwootConversationRecord: ...
+    def list_conversations(self, contact: str) -> List[_ChatwootConversationRecord]: ...
+    def get_conversation(self, contact: str, conversation_id: _Id) -> _ChatwootConversationRecord: ...
+    def resolve_conversation(self, contact: str, conversation_id: _Id) -> _ChatwootConversationRecord: ...
+    def set_typing(self, contact: str, conversation_id: _Id, typing: bool) -> None: ...
+    def update_last_seen(self, contact: str, conversation_id: _Id) -> None: ...
+    def create_message(self, contact: str, conversation_id: _Id, spec: Mapping[str, Any]) -> _ChatwootMessageRecord: ...
+    def list_messages(
+        self, contact: str, conversation_id: _Id, before: Optional[int] = None
+    ) -> List[_ChatwootMessageRecord]: ...
+    def update_message(
+        self, contact: str, conversation_id: _Id, message_id: _Id, submitted_values: Any
+    ) -> _ChatwootMessageRecord: ...
+    def close(self) -> None: ...
+
+def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
+    """Lowercase hex HMAC-SHA256 of ``identifier`` keyed by ``hmac_token``."""
+
 def enum_members(name: str) -> List[Tuple[int, str]]:
-    """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``
-    or ``StreamProviderType``."""
+    """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``,
+    ``StreamProviderType`` or Chatwoot's ``MessageType``."""
 
 def _after_fork_in_child() -> None:
     """Reseeds the request-id generator of the forking thread (``os.register_at_fork``)."""

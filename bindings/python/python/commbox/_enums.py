@@ -1,4 +1,5 @@
-"""CommBox's enums as ``IntEnum``s that also accept values this version does not know.
+"""CommBox's (and Chatwoot's) enums as ``IntEnum``s that also accept values this version
+does not know.
 
 CommBox adds values over time (ObjectType 17 and 18 appear in the guide but not in the
 schema), so ``ObjectType(99)`` works: it gives a member named ``UNKNOWN_99`` whose value is
@@ -10,7 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-__all__ = ["ObjectType", "ObjectStatusType", "StreamProviderType"]
+__all__ = ["ObjectType", "ObjectStatusType", "StreamProviderType", "MessageType"]
 
 
 class _OpenIntEnum(IntEnum):
@@ -100,3 +101,16 @@ class StreamProviderType(_OpenIntEnum):
     GMAIL = 15
     WHATSAPP_CLOUD = 16
     SALESFORCE = 17
+
+
+class MessageType(_OpenIntEnum):
+    """Direction of a Chatwoot message (``message_type``)."""
+
+    INCOMING = 0
+    """From the contact: every message created through the public client API."""
+    OUTGOING = 1
+    """From an agent or a bot: the replies to the contact."""
+    ACTIVITY = 2
+    """An activity note (the public API never lists them)."""
+    TEMPLATE = 3
+    """A template message."""

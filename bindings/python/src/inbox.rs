@@ -1,0 +1,385 @@
+//! `NativeInboxClient`: the core's Chatwoot `InboxClient` behind `commbox.InboxClient`.
+//!
+//! It runs its calls like `NativeClient` (`call::run`: GIL released, one log record, the same
+//! error mapping) and is fork-safe the same way. Two kinds exist:
+//!
+//! - built alone (`InboxClient(base_url, inbox_identifier)`): its own transport in a
+//!   `fork::Slot`, rebuilt from the stored builder in a forked child;
+//! - made by `Client.inbox()`: it keeps the `NativeClient` and derives the core inbox from
+//!   that client's transport at each call (a URL check and a few strings), so it shares the
+//!   client's pool, its rebuild in a forked child, and its lifetime: closing the client
+//!   closes it.
+//!
+//! The inbox identifier is the API's access control: it is kept here and never shown (the
+//! core logs paths as `{inbox}` and `{contact}`).
+
+use crate::call;
+use crate::client::{Id, NativeClient, Settings};
+use crate::errors::{self, guard, Failure};
+use crate::fork::Slot;
+use crate::json;
+use crate::records;
+use crate::requests;
+use commbox::chatwoot::{self, InboxClient};
+use commbox::ClientBuilder;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Where the core inbox comes from.
+enum Source {
+    /// Its own transport (boxed: it is much larger than a shared one).
+    Own(Box<Own>),
+    /// The transport of a `commbox.Client`, at each call.
+    Shared {
+        client: Py<NativeClient>,
+        closed: AtomicBool,
+    },
+}
+
+/// An inbox client's own transport, rebuilt from `builder` in a forked child.
+struct Own {
+    builder: ClientBuilder,
+    state: Slot<InboxClient>,
+}
+
+/// The native Chatwoot inbox client. Use `commbox.InboxClient`, which wraps it with typed
+/// methods.
+///
+/// Safe to share between threads: calls run in parallel with the GIL released. In a forked
+/// child the transport is rebuilt on first use.
+#[pyclass(frozen, module = "commbox._commbox")]
+pub(crate) struct NativeInboxClient {
+    source: Source,
+    base_url: String,
+    /// Never shown.
+    inbox_identifier: String,
+}
+
+#[pymethods]
+impl NativeInboxClient {
+    /// Builds the client with its own connection pool (reading `COMMBOX_*` variables for the
+    /// settings left as None, never the API key or base URL), with the GIL released.
+    #[new]
+    #[pyo3(signature = (
+        base_url,
+        inbox_identifier,
+        *,
+        timeout = None,
+        connect_timeout = None,
+        max_retries = None,
+        ca_file = None,
+        proxy = None,
+        allow_insecure_http = None,
+        user_agent_suffix = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        base_url: String,
+        inbox_identifier: String,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        max_retries: Option<u32>,
+        ca_file: Option<PathBuf>,
+        proxy: Option<String>,
+        allow_insecure_http: Option<bool>,
+        user_agent_suffix: Option<String>,
+    ) -> PyResult<Self> {
+        guard(py, || {
+            let builder = Settings {
+                timeout,
+                connect_timeout,
+                max_retries,
+                ca_file,
+                proxy,
+                allow_insecure_http,
+                user_agent_suffix,
+            }
+            .builder(py)?
+            .base_url(base_url);
+            let built = py.detach(|| builder.clone().build_inbox(&inbox_identifier));
+            let inbox = built.map_err(|e| errors::to_py(py, e.into()))?;
+            Ok(NativeInboxClient {
+                base_url: inbox.base_url().to_owned(),
+                source: Source::Own(Box::new(Own {
+                    builder,
+                    state: Slot::new(inbox),
+                })),
+                inbox_identifier,
+            })
+        })
+    }
+
+    /// The Chatwoot installation requests go to (validated, without a trailing slash).
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// True once `close()` was called (or, for an inbox from `Client.inbox()`, the client's).
+    #[getter]
+    fn closed(&self) -> bool {
+        match &self.source {
+            Source::Own(own) => own.state.closed(),
+            Source::Shared { client, closed } => {
+                closed.load(Ordering::Acquire) || client.get().closed()
+            }
+        }
+    }
+
+    /// The inbox's settings, as a record dict.
+    fn inbox<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let inbox = self.call(py, |i| i.inbox())?;
+            records::chatwoot_inbox(py, &inbox)
+        })
+    }
+
+    /// Creates a contact (or returns the one with this `source_id`) from a contact spec.
+    fn create_contact<'py>(
+        &self,
+        py: Python<'py>,
+        spec: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let params = requests::chatwoot_contact(spec)?;
+            let contact = self.call(py, move |i| i.create_contact(params))?;
+            records::chatwoot_contact(py, &contact)
+        })
+    }
+
+    /// The contact whose `source_id` is `contact`.
+    fn get_contact<'py>(&self, py: Python<'py>, contact: String) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let found = self.call(py, move |i| i.get_contact(&contact))?;
+            records::chatwoot_contact(py, &found)
+        })
+    }
+
+    /// Updates the contact from a contact spec; returns the full contact model.
+    fn update_contact<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        spec: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let changes = requests::chatwoot_contact(spec)?;
+            let updated = self.call(py, move |i| i.update_contact(&contact, changes))?;
+            records::chatwoot_contact(py, &updated)
+        })
+    }
+
+    /// Opens a conversation for the contact, with optional `custom_attributes` (a dict).
+    #[pyo3(signature = (contact, custom_attributes = None))]
+    fn create_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        custom_attributes: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let attrs = custom_attributes
+                .filter(|v| !v.is_none())
+                .map(|v| requests::json_object("custom_attributes", v))
+                .transpose()?;
+            let conversation = self.call(py, move |i| i.create_conversation(&contact, attrs))?;
+            records::chatwoot_conversation(py, &conversation)
+        })
+    }
+
+    /// The contact's conversations, as record dicts.
+    fn list_conversations<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+    ) -> PyResult<Bound<'py, PyList>> {
+        guard(py, || {
+            let found = self.call(py, move |i| i.list_conversations(&contact))?;
+            records::chatwoot_conversations(py, &found)
+        })
+    }
+
+    /// One conversation with its messages.
+    fn get_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        conversation_id: Id,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let found = self.call(py, move |i| i.get_conversation(&contact, conversation_id))?;
+            records::chatwoot_conversation(py, &found)
+        })
+    }
+
+    /// Resolves the conversation; returns it.
+    fn resolve_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        conversation_id: Id,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let resolved = self.call(py, move |i| {
+                i.resolve_conversation(&contact, conversation_id)
+            })?;
+            records::chatwoot_conversation(py, &resolved)
+        })
+    }
+
+    /// Shows or hides the contact's typing indicator.
+    fn set_typing(
+        &self,
+        py: Python<'_>,
+        contact: String,
+        conversation_id: Id,
+        typing: bool,
+    ) -> PyResult<()> {
+        guard(py, || {
+            self.call(py, move |i| i.set_typing(&contact, conversation_id, typing))
+        })
+    }
+
+    /// Marks the conversation as seen by the contact now.
+    fn update_last_seen(
+        &self,
+        py: Python<'_>,
+        contact: String,
+        conversation_id: Id,
+    ) -> PyResult<()> {
+        guard(py, || {
+            self.call(py, move |i| i.update_last_seen(&contact, conversation_id))
+        })
+    }
+
+    /// Posts a message from the contact, from a message spec.
+    fn create_message<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        conversation_id: Id,
+        spec: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let message = requests::chatwoot_message(spec)?;
+            let created = self.call(py, move |i| {
+                i.create_message(&contact, conversation_id, message)
+            })?;
+            records::chatwoot_message(py, &created)
+        })
+    }
+
+    /// Up to 20 messages, oldest first: the latest, or those before message id `before`.
+    #[pyo3(signature = (contact, conversation_id, before = None))]
+    fn list_messages<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        conversation_id: Id,
+        before: Option<i64>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        guard(py, || {
+            let found = self.call(py, move |i| {
+                i.list_messages(&contact, conversation_id, before)
+            })?;
+            records::chatwoot_messages(py, &found)
+        })
+    }
+
+    /// Answers a bot or CSAT message with `submitted_values` (a list or a dict).
+    fn update_message<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        conversation_id: Id,
+        message_id: Id,
+        submitted_values: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(py, || {
+            let values = json::to_json("submitted_values", submitted_values)?;
+            let updated = self.call(py, move |i| {
+                i.update_message(&contact, conversation_id, message_id, values)
+            })?;
+            records::chatwoot_message(py, &updated)
+        })
+    }
+
+    /// Stops this inbox client. One built alone releases its connection pool (calls already
+    /// running finish first); one from `Client.inbox()` leaves the client's pool alone.
+    /// Closing twice does nothing.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        guard(py, || {
+            match &self.source {
+                Source::Own(own) => own.state.close(py),
+                Source::Shared { closed, .. } => closed.store(true, Ordering::Release),
+            }
+            Ok(())
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NativeInboxClient(base_url={:?})", self.base_url)
+    }
+}
+
+impl NativeInboxClient {
+    /// The inbox of `Client.inbox()`: checks the URL and identifier now (nothing is sent),
+    /// then derives the core inbox from the client at each call.
+    pub(crate) fn shared(
+        py: Python<'_>,
+        client: Py<NativeClient>,
+        base_url: String,
+        inbox_identifier: String,
+    ) -> PyResult<NativeInboxClient> {
+        let checked = py.detach(|| {
+            client
+                .get()
+                .client()
+                .and_then(|c| Ok(c.inbox(&base_url, &inbox_identifier)?))
+        });
+        let inbox = checked.map_err(|f| errors::to_py(py, f))?;
+        Ok(NativeInboxClient {
+            base_url: inbox.base_url().to_owned(),
+            source: Source::Shared {
+                client,
+                closed: AtomicBool::new(false),
+            },
+            inbox_identifier,
+        })
+    }
+
+    /// The core inbox for this process. Runs with the GIL released.
+    fn handle(&self) -> Result<InboxClient, Failure> {
+        match &self.source {
+            Source::Own(own) => own
+                .state
+                .get(|| own.builder.clone().build_inbox(&self.inbox_identifier)),
+            Source::Shared { client, closed } => {
+                if closed.load(Ordering::Acquire) {
+                    return Err(Failure::Closed);
+                }
+                let client = client.get().client()?;
+                Ok(client.inbox(&self.base_url, &self.inbox_identifier)?)
+            }
+        }
+    }
+
+    /// Runs one core call with the GIL released, then logs it with the GIL held.
+    fn call<T: Send>(
+        &self,
+        py: Python<'_>,
+        op: impl FnOnce(&InboxClient) -> commbox::Result<T> + Send,
+    ) -> PyResult<T> {
+        call::run(py, || self.handle(), op)
+    }
+}
+
+/// `identifier_hash` for `identifier` with the inbox's HMAC token: lowercase hex
+/// HMAC-SHA256, as Chatwoot's identity validation expects.
+#[pyfunction]
+pub(crate) fn chatwoot_identifier_hash(identifier: &str, hmac_token: &str) -> String {
+    chatwoot::identifier_hash(identifier, hmac_token)
+}
