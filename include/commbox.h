@@ -319,6 +319,18 @@ enum commbox_status commbox_inbox_get_contact(const struct commbox_inbox *inbox,
                                               struct commbox_error **err);
 
 /**
+ * The contact, on an inbox with identity validation: Chatwoot checks the HMAC on this call
+ * too, so the contact's `identifier` and `identifier_hash` (see
+ * `commbox_chatwoot_identifier_hash`) are sent along. `*out_json` receives it as JSON.
+ */
+enum commbox_status commbox_inbox_get_verified_contact(const struct commbox_inbox *inbox,
+                                                       const char *contact_identifier,
+                                                       const char *identifier,
+                                                       const char *identifier_hash,
+                                                       char **out_json,
+                                                       struct commbox_error **err);
+
+/**
  * Updates a contact (each field may be NULL: unchanged); `*out_json` receives the full
  * contact model, which has no `source_id`.
  */

@@ -521,6 +521,16 @@ public:
         detail::call([&](commbox_error **e) { return commbox_inbox_get_contact(p_.get(), contact.c_str(), &out, e); });
         return detail::take_string(out);
     }
+    /// On inboxes with identity validation: sends the identifier and its hash along.
+    std::string get_contact(const std::string &contact, const std::string &identifier,
+                            const std::string &identifier_hash) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_inbox_get_verified_contact(p_.get(), contact.c_str(), identifier.c_str(),
+                                                      identifier_hash.c_str(), &out, e);
+        });
+        return detail::take_string(out);
+    }
     std::string update_contact(const std::string &contact, const ContactFields &f) const {
         char *out = nullptr;
         detail::call([&](commbox_error **e) {

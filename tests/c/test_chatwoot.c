@@ -177,6 +177,13 @@ static void test_errors(void) {
     OK(commbox_chatwoot_identifier_hash("user-7", "mock-hmac-token", &hash, E));
     OK(commbox_inbox_create_contact(hmac, NULL, "user-7", hash, NULL, NULL, NULL, NULL, NULL, &sid, NULL, E));
     CHECK(sid != NULL);
+    /* Identity validation applies to get too: plain get fails, the verified one works. */
+    BAD(COMMBOX_STATUS_SERVER, NULL, commbox_inbox_get_contact(hmac, sid, &json, ERR));
+    OK(commbox_inbox_get_verified_contact(hmac, sid, "user-7", hash, &json, E));
+    CHECK(json && strstr(json, "\"source_id\":"));
+    commbox_string_free(json);
+    json = NULL;
+    BAD(COMMBOX_STATUS_NULL_ARGUMENT, "identifier_hash", commbox_inbox_get_verified_contact(hmac, sid, "user-7", NULL, &json, ERR));
     commbox_string_free(sid);
     commbox_string_free(hash);
     commbox_inbox_free(hmac);

@@ -183,6 +183,14 @@ void test_chatwoot(const commbox::Client &inspector) {
     CHECK(contains(inbox.list_conversations(contact), "\"status\":\"resolved\""));
     CHECK(commbox::chatwoot_identifier_hash("what do ya want for nothing?", "Jefe") ==
           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    commbox::Inbox hmac(commbox::ClientConfig().base_url(base_url).max_retries(0), "hmac-inbox");
+    const std::string hash = commbox::chatwoot_identifier_hash("user-9", "mock-hmac-token");
+    commbox::ContactFields verified;
+    verified.identifier = "user-9";
+    verified.identifier_hash = hash;
+    const std::string vsid = hmac.create_contact(verified);
+    CHECK(contains(hmac.get_contact(vsid, "user-9", hash), "\"source_id\":\"" + vsid + "\""));
+    EXPECT_ERROR(COMMBOX_STATUS_SERVER, hmac.get_contact(vsid));
     auto missing = EXPECT_ERROR(COMMBOX_STATUS_NOT_FOUND, inbox.get_contact("nobody"));
     CHECK(missing.http_status() == 404);
     auto too_long = EXPECT_ERROR(COMMBOX_STATUS_VALIDATION,

@@ -175,6 +175,20 @@ def test_identity_validation(mock: MockServer) -> None:
         assert updated.name == "Eight"
         verified = {c["source_id"]: c["hmac_verified"] for c in mock.chatwoot(CHATWOOT_HMAC_INBOX)["contacts"]}
         assert verified == {contact.source_id: False, other.source_id: True}
+        # Identity validation applies to get as well: the plain lookup fails, the verified
+        # one works (the token computes the hash; it is never sent).
+        with pytest.raises(commbox.ServerError):
+            inbox.get_contact(contact)
+        assert inbox.get_contact(contact, identifier="user-7", hmac_token=CHATWOOT_HMAC_TOKEN).id == contact.id
+        assert inbox.get_contact(contact, identifier="user-7", identifier_hash=expected).id == contact.id
+        assert last_request(mock)["query"] == f"identifier=user-7&identifier_hash={expected}"
+        with pytest.raises(commbox.ValidationError) as bad:
+            inbox.get_contact(contact, identifier="user-7")
+        assert bad.value.field == "identifier_hash"
+        for kwargs in ({"hmac_token": "t"}, {"identifier": "u", "identifier_hash": "h", "hmac_token": "t"}):
+            with pytest.raises(commbox.ValidationError) as bad:
+                inbox.get_contact(contact, **kwargs)
+            assert bad.value.field == "hmac_token"
         # Conversations and messages are not checked, as on the real server.
         conversation = inbox.create_conversation(contact)
         inbox.create_message(contact, conversation.id, "hello")

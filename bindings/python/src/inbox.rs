@@ -151,9 +151,28 @@ impl NativeInboxClient {
     }
 
     /// The contact whose `source_id` is `contact`.
-    fn get_contact<'py>(&self, py: Python<'py>, contact: String) -> PyResult<Bound<'py, PyDict>> {
+    #[pyo3(signature = (contact, identifier = None, identifier_hash = None))]
+    fn get_contact<'py>(
+        &self,
+        py: Python<'py>,
+        contact: String,
+        identifier: Option<String>,
+        identifier_hash: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         guard(py, || {
-            let found = self.call(py, move |i| i.get_contact(&contact))?;
+            let found = self.call(py, move |i| {
+                // Either half given means the caller wants the verified lookup; the core
+                // names whichever half is missing.
+                if identifier.is_some() || identifier_hash.is_some() {
+                    i.get_verified_contact(
+                        &contact,
+                        identifier.as_deref().unwrap_or_default(),
+                        identifier_hash.as_deref().unwrap_or_default(),
+                    )
+                } else {
+                    i.get_contact(&contact)
+                }
+            })?;
             records::chatwoot_contact(py, &found)
         })
     }

@@ -31,8 +31,8 @@ pub enum ChatwootCommand {
     Inbox,
     /// Create a contact (or get the existing one for --source-id).
     ContactCreate(ContactArgs),
-    /// Show a contact.
-    ContactGet(ContactRef),
+    /// Show a contact (with --identifier and its hash on inboxes with identity validation).
+    ContactGet(ContactGetArgs),
     /// Update a contact.
     ContactUpdate(ContactUpdateArgs),
     /// Open a conversation for a contact.
@@ -65,13 +65,8 @@ pub struct ContactFields {
     /// `identifier_hash` (or give --hmac-token to compute it).
     #[arg(long, conflicts_with = "hmac_token")]
     pub identifier_hash: Option<String>,
-    /// The inbox's HMAC token: computes identifier_hash from --identifier.
-    #[arg(
-        long,
-        requires = "identifier",
-        env = "CHATWOOT_HMAC_TOKEN",
-        hide_env_values = true
-    )]
+    /// The inbox's HMAC token: computes identifier_hash from --identifier (if given).
+    #[arg(long, env = "CHATWOOT_HMAC_TOKEN", hide_env_values = true)]
     pub hmac_token: Option<String>,
     /// E-mail address.
     #[arg(long)]
@@ -104,6 +99,27 @@ pub struct ContactRef {
     /// The contact's source_id (from contact-create).
     #[arg(long)]
     pub contact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactGetArgs {
+    /// The contact's source_id.
+    #[arg(long)]
+    pub contact: String,
+    /// The contact's identifier, for inboxes with identity validation.
+    #[arg(long, requires = "hash_source")]
+    pub identifier: Option<String>,
+    /// Its identifier_hash (or give --hmac-token to compute it).
+    #[arg(long, group = "hash_source", requires = "identifier")]
+    pub identifier_hash: Option<String>,
+    /// The inbox's HMAC token: computes identifier_hash from --identifier (if given).
+    #[arg(
+        long,
+        group = "hash_source",
+        env = "CHATWOOT_HMAC_TOKEN",
+        hide_env_values = true
+    )]
+    pub hmac_token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -217,7 +233,14 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Value, Error> {
             }
             inbox.create_contact(params)?.raw
         }
-        C::ContactGet(c) => inbox.get_contact(&c.contact)?.raw,
+        C::ContactGet(c) => match (c.identifier, c.identifier_hash, c.hmac_token) {
+            (Some(id), Some(hash), _) => inbox.get_verified_contact(&c.contact, &id, &hash)?.raw,
+            (Some(id), None, Some(token)) => {
+                let hash = chatwoot::identifier_hash(&id, &token);
+                inbox.get_verified_contact(&c.contact, &id, &hash)?.raw
+            }
+            _ => inbox.get_contact(&c.contact)?.raw,
+        },
         C::ContactUpdate(c) => {
             inbox
                 .update_contact(&c.contact, contact_params(c.fields)?)?

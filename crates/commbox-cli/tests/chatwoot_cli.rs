@@ -1,6 +1,6 @@
 //! `commbox chatwoot …` against the mock: the lifecycle, and bad input that sends nothing.
 
-use commbox_mock::{MockServer, CHATWOOT_INBOX};
+use commbox_mock::{MockServer, CHATWOOT_HMAC_INBOX, CHATWOOT_HMAC_TOKEN, CHATWOOT_INBOX};
 use serde_json::Value;
 use std::process::{Command, Output};
 
@@ -192,5 +192,44 @@ fn errors_and_bad_input() {
         mock.request_count(),
         1,
         "only the 404 lookup reached the server"
+    );
+}
+
+#[test]
+fn identity_validated_inbox() {
+    let mock = MockServer::start().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_commbox"))
+            .arg("chatwoot")
+            .args(args)
+            .env_clear()
+            .env("CHATWOOT_BASE_URL", mock.url())
+            .env("CHATWOOT_INBOX_IDENTIFIER", CHATWOOT_HMAC_INBOX)
+            .env("CHATWOOT_HMAC_TOKEN", CHATWOOT_HMAC_TOKEN)
+            .env("COMMBOX_MAX_RETRIES", "0")
+            .output()
+            .unwrap()
+    };
+    let created = json(&run(&[
+        "contact-create",
+        "--source-id",
+        "v-1",
+        "--identifier",
+        "user-7",
+    ]));
+    assert_eq!(created["source_id"], "v-1");
+    let got = json(&run(&[
+        "contact-get",
+        "--contact",
+        "v-1",
+        "--identifier",
+        "user-7",
+    ]));
+    assert_eq!(got["id"], created["id"]);
+    let out = run(&["contact-get", "--contact", "v-1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "identity validation fails without the hash"
     );
 }

@@ -215,6 +215,32 @@ pub extern "C" fn commbox_inbox_get_contact(
     })
 }
 
+/// The contact, on an inbox with identity validation: Chatwoot checks the HMAC on this call
+/// too, so the contact's `identifier` and `identifier_hash` (see
+/// `commbox_chatwoot_identifier_hash`) are sent along. `*out_json` receives it as JSON.
+#[no_mangle]
+pub extern "C" fn commbox_inbox_get_verified_contact(
+    inbox: *const commbox_inbox,
+    contact_identifier: *const c_char,
+    identifier: *const c_char,
+    identifier_hash: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    run("commbox_inbox_get_verified_contact", err, || {
+        let inbox = ref_arg(inbox, "inbox")?;
+        let contact = str_arg(contact_identifier, "contact_identifier")?;
+        let identifier = str_arg(identifier, "identifier")?;
+        let hash = str_arg(identifier_hash, "identifier_hash")?;
+        let out = out_arg(out_json, "out_json")?;
+        let c = inbox
+            .inner
+            .get_verified_contact(contact, identifier, hash)?;
+        out.write(give(&c.raw.to_string()));
+        Ok(())
+    })
+}
+
 /// Updates a contact (each field may be NULL: unchanged); `*out_json` receives the full
 /// contact model, which has no `source_id`.
 #[no_mangle]

@@ -335,3 +335,35 @@ fn a_commbox_client_shares_its_pool_with_an_inbox() {
     assert!(!reqs[0].headers.contains_key("authorization"));
     assert_eq!(reqs[1].headers["authorization"], "Bearer ***");
 }
+
+#[test]
+fn identity_validated_inboxes_check_the_hmac_on_get_too() {
+    let mock = MockServer::start().unwrap();
+    let inbox = inbox(&mock, CHATWOOT_HMAC_INBOX);
+    let created = inbox
+        .create_contact(NewContact::new().verified_identifier("user 7/å", CHATWOOT_HMAC_TOKEN))
+        .unwrap();
+    let sid = created.source_id.unwrap();
+    // Without the identifier and its hash, Chatwoot's show action fails the check.
+    assert_eq!(
+        inbox.get_contact(&sid).unwrap_err().http_status(),
+        Some(500)
+    );
+    let hash = identifier_hash("user 7/å", CHATWOOT_HMAC_TOKEN);
+    let got = inbox.get_verified_contact(&sid, "user 7/å", &hash).unwrap();
+    assert_eq!(got.id, created.id);
+    let req = mock.requests().into_iter().last().unwrap();
+    assert_eq!(
+        req.query.as_deref(),
+        Some(format!("identifier=user+7%2F%C3%A5&identifier_hash={hash}").as_str())
+    );
+    let wrong = inbox
+        .get_verified_contact(&sid, "user 7/å", "00")
+        .unwrap_err();
+    assert!(
+        wrong.message().contains("identity validation failed"),
+        "{wrong}"
+    );
+    let e = inbox.get_verified_contact(&sid, "", &hash).unwrap_err();
+    assert_eq!(e.field(), Some("identifier"));
+}

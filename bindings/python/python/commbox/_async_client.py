@@ -379,9 +379,20 @@ class AsyncInboxClient(_ThreadPoolRunner):
         """See :meth:`InboxClient.create_contact`."""
         return await self._run(lambda: self._inbox.create_contact(source_id=source_id, **fields))
 
-    async def get_contact(self, contact: ContactRef) -> Contact:
+    async def get_contact(
+        self,
+        contact: ContactRef,
+        *,
+        identifier: Optional[str] = None,
+        identifier_hash: Optional[str] = None,
+        hmac_token: Optional[str] = None,
+    ) -> Contact:
         """See :meth:`InboxClient.get_contact`."""
-        return await self._run(lambda: self._inbox.get_contact(contact))
+        return await self._run(
+            lambda: self._inbox.get_contact(
+                contact, identifier=identifier, identifier_hash=identifier_hash, hmac_token=hmac_token
+            )
+        )
 
     async def update_contact(self, contact: ContactRef, **fields: Unpack[ContactFields]) -> Contact:
         """See :meth:`InboxClient.update_contact`."""
