@@ -19,10 +19,11 @@ BENCH_PEERS  := requests==2.34.2 httpx==0.28.1 urllib3==2.8.0 pycurl==7.49.0
 
 bench-tools:
 	@missing=""; \
-	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v curl-config >/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v perf >/dev/null || missing="$$missing linux-perf"; \
+	command -v valgrind >/dev/null || missing="$$missing valgrind"; \
 	command -v cc >/dev/null || missing="$$missing gcc"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	if [ -n "$$missing" ]; then \
@@ -51,5 +52,5 @@ bench: bench-build bench-venv
 	$(BENCH_PY) bench/run.py
 
 # Where the C ABI's time goes: a call graph of 20 000 sequential creates against nginx.
-bench-profile: bench-build
+bench-profile: bench-build bench-venv
 	$(BENCH_PY) bench/profile.py
