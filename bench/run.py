@@ -341,8 +341,9 @@ def machine():
 
 def versions():
     code = ("import importlib.metadata as m;"
-            "print(', '.join(f'{p} {m.version(p)}' for p in ('requests','httpx','urllib3','pycurl')))")
-    peers = subprocess.run([PY, "-c", code], capture_output=True, text=True).stdout.strip()
+            "print(', '.join(f'{p} {m.version(p)}' for p in ('requests','httpx','urllib3','pycurl')));"
+            "import pycurl; print(' (pycurl links its own', pycurl.version.split()[1].replace('/', ' ') + ')')")
+    peers = subprocess.run([PY, "-c", code], capture_output=True, text=True).stdout.strip().replace("\n", "")
     ng = subprocess.run([nginx_binary(), "-v"], capture_output=True, text=True).stderr.strip().replace("nginx version: ", "")
     cv = subprocess.run(["curl-config", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("curl-config") else "?"
     return f"{peers}; {cv}; {ng}"
