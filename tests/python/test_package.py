@@ -6,6 +6,8 @@ import copy
 import inspect
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,9 @@ def test_stubs_ship_with_the_package() -> None:
     package = Path(commbox.__file__).parent
     assert (package / "py.typed").is_file()
     assert (package / "_commbox.pyi").is_file()
+
+
+def test_import_does_not_load_asyncio() -> None:
+    # asyncio is about half of the import time; only the async clients need it, on first use.
+    probe = "import sys, commbox; assert 'asyncio' not in sys.modules, 'asyncio was imported'"
+    subprocess.run([sys.executable, "-c", probe], check=True)

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -19,7 +18,17 @@ from ._enums import ObjectStatusType
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Conversation, Envelope, Inbox, Manager, SystemStatus
 from ._requests import ConversationOptions, MessageOptions, NewConversation, NewMessage, Recipient
 
+
+def _loop() -> asyncio.AbstractEventLoop:
+    # asyncio is imported on first use, not with the package: it is about half of
+    # `import commbox`'s time, and most programs never touch the async clients.
+    import asyncio
+
+    return asyncio.get_running_loop()
+
 if TYPE_CHECKING:
+    import asyncio
+
     from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncClient", "AsyncInboxClient"]
@@ -53,7 +62,7 @@ class _ThreadPoolRunner:
             # it has idle workers would never run the call.
             self._pid = os.getpid()
             self._executor = self._new_executor()
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        return await _loop().run_in_executor(self._executor, call)
 
     def _close_sync(self) -> None:
         raise NotImplementedError
@@ -61,7 +70,7 @@ class _ThreadPoolRunner:
     async def aclose(self) -> None:
         """Waits for running calls, then releases the threads and the connection pool."""
         executor = self._executor
-        await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
+        await _loop().run_in_executor(None, executor.shutdown)
         self._close_sync()
 
     async def __aenter__(self) -> Self:
