@@ -303,6 +303,15 @@ impl std::error::Error for Error {
     }
 }
 
+/// A request that cannot be serialized (a value serde_json refuses, e.g. a map with
+/// non-string keys in an extra field).
+pub(crate) fn encode_error(e: serde_json::Error) -> Error {
+    Error::new(
+        ErrorKind::Validation,
+        format!("cannot encode the request: {e}"),
+    )
+}
+
 /// Cuts `bytes` to at most [`MAX_ERROR_BODY`] bytes on a character boundary, as text.
 pub(crate) fn capped_body(bytes: &[u8]) -> String {
     let cut = &bytes[..bytes.len().min(MAX_ERROR_BODY)];

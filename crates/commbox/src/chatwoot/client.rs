@@ -68,7 +68,7 @@ impl InboxClient {
     /// Creates a contact in the inbox, or returns the existing one when `source_id` is
     /// already known (unchanged). Keep the returned `source_id`: every later call needs it.
     pub fn create_contact(&self, contact: ContactParams) -> Result<Contact> {
-        let body = json_body(&contact.to_json(true)?)?;
+        let body = Body::json(&contact.to_json(true)?)?;
         let route = Route {
             contact_endpoint: true,
             ..self.route("/contacts")
@@ -117,7 +117,7 @@ impl InboxClient {
         contact_identifier: &str,
         changes: ContactParams,
     ) -> Result<Contact> {
-        let body = json_body(&changes.to_json(false)?)?;
+        let body = Body::json(&changes.to_json(false)?)?;
         let route = self.contact_route(contact_identifier, "")?;
         let v = self.call(Method::PATCH, route, body, true)?;
         contact_from(&v)
@@ -131,8 +131,8 @@ impl InboxClient {
         custom_attributes: Option<serde_json::Map<String, Value>>,
     ) -> Result<Conversation> {
         let body = match custom_attributes {
-            Some(attrs) => json_body(&json!({ "custom_attributes": attrs }))?,
-            None => json_body(&json!({}))?,
+            Some(attrs) => Body::json(&json!({ "custom_attributes": attrs }))?,
+            None => Body::json(&json!({}))?,
         };
         let route = self.contact_route(contact_identifier, "/conversations")?;
         let v = self.call(Method::POST, route, body, false)?;
@@ -185,7 +185,7 @@ impl InboxClient {
             &conversation_id,
             &format!("/toggle_typing?typing_status={status}"),
         )?;
-        let body = json_body(&json!({ "typing_status": status }))?;
+        let body = Body::json(&json!({ "typing_status": status }))?;
         self.call(Method::POST, route, body, true).map(drop)
     }
 
@@ -215,7 +215,7 @@ impl InboxClient {
             if let Some(e) = message.echo() {
                 v["echo_id"] = e.into();
             }
-            json_body(&v)?
+            Body::json(&v)?
         } else {
             let text = |name: &str, text: &str| FormPart {
                 name: name.into(),
@@ -280,7 +280,7 @@ impl InboxClient {
             &conversation_id,
             &format!("/messages/{id}"),
         )?;
-        let body = json_body(&json!({ "submitted_values": submitted_values }))?;
+        let body = Body::json(&json!({ "submitted_values": submitted_values }))?;
         let v = self.call(Method::PATCH, route, body, true)?;
         message_from(&v)
     }
@@ -329,12 +329,6 @@ impl InboxClient {
         }
         http_error::json_body(&resp)
     }
-}
-
-fn json_body(v: &Value) -> Result<Body> {
-    serde_json::to_vec(v)
-        .map(Body::Json)
-        .map_err(crate::models::conversation::encode_error)
 }
 
 fn unexpected(v: &Value, what: &str) -> Error {

@@ -204,9 +204,7 @@ impl Client {
         url::raw_path(path)?;
         let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
         let body = match body {
-            Some(v) => Body::Json(
-                serde_json::to_vec(v).map_err(crate::models::conversation::encode_error)?,
-            ),
+            Some(v) => Body::json(v)?,
             None => Body::Empty,
         };
         self.call(method, path.to_owned(), body, idempotent)
@@ -244,9 +242,7 @@ fn child_path(stream_id: &impl PathParam, object_id: &impl PathParam) -> Result<
 /// `{"data": object}` as JSON, or multipart with a `data` part and `file` parts.
 fn data_body(object: Value, attachments: &[Attachment], base64: bool) -> Result<Body> {
     if attachments.is_empty() {
-        let bytes = serde_json::to_vec(&json!({ "data": object }))
-            .map_err(crate::models::conversation::encode_error)?;
-        return Ok(Body::Json(bytes));
+        return Body::json(&json!({ "data": object }));
     }
     let mut parts = vec![FormPart {
         name: "data".into(),

@@ -8,7 +8,7 @@ use super::identity::{self, Identity};
 use super::user::User;
 use crate::attachment::Attachment;
 use crate::enums::{ObjectStatusType, ObjectType, StreamProviderType};
-use crate::error::{Error, Result};
+use crate::error::{encode_error, Error, Result};
 use crate::validate;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -736,13 +736,6 @@ fn phones(field: &str, list: &[String]) -> Result<Vec<String>> {
         .enumerate()
         .map(|(i, p)| validate::phone(&format!("{field}[{i}]"), p))
         .collect()
-}
-
-pub(crate) fn encode_error(e: serde_json::Error) -> Error {
-    Error::new(
-        crate::ErrorKind::Validation,
-        format!("cannot encode the request: {e}"),
-    )
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Requests that add a message to a conversation (CommBox "Create Child").
 
-use super::conversation::encode_error;
 use super::identity::{self, Identity};
 use crate::attachment::Attachment;
 use crate::enums::{ObjectType, StreamProviderType};
-use crate::error::{Error, Result};
+use crate::error::{encode_error, Error, Result};
 use serde::Serialize;
 use serde_json::{Map, Value};
 

@@ -37,6 +37,13 @@ pub(crate) enum PartValue {
 }
 
 impl Body {
+    /// A JSON body, serialized once for all attempts.
+    pub(crate) fn json(value: &serde_json::Value) -> Result<Body> {
+        serde_json::to_vec(value)
+            .map(Body::Json)
+            .map_err(crate::error::encode_error)
+    }
+
     /// Builds the reqwest body for one attempt, opening attached files.
     pub(crate) fn build(
         &self,
