@@ -66,6 +66,31 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// The builder a C handle holds, changed in place by setters that take it by value. It is
+/// empty only if a setter panicked half-way; every later use then reports that, instead of
+/// sending a half-built request.
+pub(crate) struct Slot<T>(Option<T>);
+
+impl<T> Slot<T> {
+    pub(crate) fn new(value: T) -> Slot<T> {
+        Slot(Some(value))
+    }
+
+    pub(crate) fn get(&self) -> FfiResult<&T> {
+        self.0.as_ref().ok_or_else(broken)
+    }
+
+    pub(crate) fn edit(&mut self, f: impl FnOnce(T) -> T) -> FfiResult {
+        let value = self.0.take().ok_or_else(broken)?;
+        self.0 = Some(f(value));
+        Ok(())
+    }
+}
+
+fn broken() -> Failure {
+    Failure::Panic("this handle was left unusable by an earlier internal error".into())
+}
+
 /// A required, NUL-terminated UTF-8 string argument.
 pub(crate) fn str_arg<'a>(p: *const c_char, name: &'static str) -> FfiResult<&'a str> {
     if p.is_null() {

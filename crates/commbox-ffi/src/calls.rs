@@ -79,7 +79,7 @@ pub extern "C" fn commbox_create_message(
         out.write(
             client
                 .inner
-                .create_message(stream, object_id, msg.inner.clone())?,
+                .create_message(stream, object_id, msg.inner.get()?.clone())?,
         );
         Ok(())
     })

@@ -4,7 +4,8 @@
 //! (`source_id`, conversation and message ids) also come back typed.
 
 use crate::boundary::{
-    bytes_arg, mut_arg, opt_out_arg, opt_str_arg, out_arg, ref_arg, run, run_or, str_arg, FfiResult,
+    bytes_arg, mut_arg, opt_out_arg, opt_str_arg, out_arg, ref_arg, run, run_or, str_arg,
+    FfiResult, Slot,
 };
 use crate::calls::parse_json;
 use crate::client::{commbox_client, commbox_client_config};
@@ -25,7 +26,7 @@ pub struct commbox_inbox {
 /// sent by `commbox_inbox_create_message` (not consumed), released by
 /// `commbox_inbox_message_free`. Not thread-safe while being changed.
 pub struct commbox_inbox_message {
-    inner: NewMessage,
+    inner: Slot<NewMessage>,
 }
 
 fn boxed_inbox(out: crate::boundary::Out<*mut commbox_inbox>, inner: InboxClient) {
@@ -424,7 +425,7 @@ pub extern "C" fn commbox_inbox_message_new(
         let content = str_arg(content, "content")?;
         let out = out_arg(out, "out")?;
         out.write(Box::into_raw(Box::new(commbox_inbox_message {
-            inner: NewMessage::new(content),
+            inner: Slot::new(NewMessage::new(content)),
         })));
         Ok(())
     })
@@ -443,9 +444,7 @@ pub extern "C" fn commbox_inbox_message_free(message: *mut commbox_inbox_message
 
 impl commbox_inbox_message {
     fn edit(&mut self, f: impl FnOnce(NewMessage) -> NewMessage) -> FfiResult {
-        let m = std::mem::take(&mut self.inner);
-        self.inner = f(m);
-        Ok(())
+        self.inner.edit(f)
     }
 }
 
@@ -511,9 +510,10 @@ pub extern "C" fn commbox_inbox_create_message(
         let msg = ref_arg(message, "message")?;
         let out_id = out_arg(out_id, "out_id")?;
         let out_json = opt_out_arg(out_json);
-        let created = inbox
-            .inner
-            .create_message(contact, conversation_id, msg.inner.clone())?;
+        let created =
+            inbox
+                .inner
+                .create_message(contact, conversation_id, msg.inner.get()?.clone())?;
         out_id.write(created.id);
         if let Some(o) = out_json {
             o.write(give(&created.raw.to_string()));

@@ -2,6 +2,7 @@
 
 use crate::boundary::{
     bytes_arg, mut_arg, opt_str_arg, out_arg, ref_arg, run, run_or, str_arg, Failure, FfiResult,
+    Slot,
 };
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::give;
@@ -19,19 +20,16 @@ use std::ffi::c_char;
 /// Not thread-safe while it is being changed; once built it may be sent from several
 /// threads at once. Setters copy their string arguments.
 pub struct commbox_conversation {
-    // None only if a setter panicked half-way; every later use then reports it.
-    inner: Option<NewConversation>,
+    inner: Slot<NewConversation>,
 }
 
 impl commbox_conversation {
     pub(crate) fn get(&self) -> FfiResult<&NewConversation> {
-        self.inner.as_ref().ok_or_else(broken)
+        self.inner.get()
     }
 
     fn edit(&mut self, f: impl FnOnce(NewConversation) -> NewConversation) -> FfiResult {
-        let c = self.inner.take().ok_or_else(broken)?;
-        self.inner = Some(f(c));
-        Ok(())
+        self.inner.edit(f)
     }
 
     /// Fails with a validation error naming `function` unless the channel is one of `allowed`.
@@ -51,10 +49,6 @@ impl commbox_conversation {
     }
 }
 
-fn broken() -> Failure {
-    Failure::Panic("this conversation handle was left unusable by an earlier internal error".into())
-}
-
 fn make(
     name: &'static str,
     out: *mut *mut commbox_conversation,
@@ -65,7 +59,7 @@ fn make(
         let out = out_arg(out, "out")?;
         let inner = build()?;
         out.write(Box::into_raw(Box::new(commbox_conversation {
-            inner: Some(inner),
+            inner: Slot::new(inner),
         })));
         Ok(())
     })

@@ -1,6 +1,8 @@
 //! Builder handles for new messages.
 
-use crate::boundary::{bytes_arg, mut_arg, out_arg, ref_arg, run, run_or, str_arg, FfiResult};
+use crate::boundary::{
+    bytes_arg, mut_arg, out_arg, ref_arg, run, run_or, str_arg, FfiResult, Slot,
+};
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::give;
 use core_api::{Attachment, NewMessage, ObjectType, StreamProviderType};
@@ -11,16 +13,12 @@ use std::ffi::c_char;
 /// by `commbox_message_free`. Not thread-safe while being changed; once built it may be
 /// sent from several threads at once.
 pub struct commbox_message {
-    pub(crate) inner: NewMessage,
+    pub(crate) inner: Slot<NewMessage>,
 }
 
 impl commbox_message {
     fn edit(&mut self, f: impl FnOnce(NewMessage) -> NewMessage) -> FfiResult {
-        // NewMessage has a cheap placeholder, so a panic inside `f` cannot leave the handle
-        // empty, only reset.
-        let m = std::mem::replace(&mut self.inner, NewMessage::from_customer("", ""));
-        self.inner = f(m);
-        Ok(())
+        self.inner.edit(f)
     }
 }
 
@@ -33,7 +31,9 @@ fn make(
     run(name, err, || {
         let out = out_arg(out, "out")?;
         let inner = build()?;
-        out.write(Box::into_raw(Box::new(commbox_message { inner })));
+        out.write(Box::into_raw(Box::new(commbox_message {
+            inner: Slot::new(inner),
+        })));
         Ok(())
     })
 }
@@ -179,7 +179,7 @@ pub extern "C" fn commbox_message_to_json(
     run("commbox_message_to_json", err, || {
         let msg = ref_arg(message, "message")?;
         let out = out_arg(out_json, "out_json")?;
-        out.write(give(&msg.inner.to_json()?.to_string()));
+        out.write(give(&msg.inner.get()?.to_json()?.to_string()));
         Ok(())
     })
 }
