@@ -98,25 +98,25 @@ pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
     let text = |c: &CommonArgs| message_text(c.message.clone(), c.message_file.as_deref());
     match command {
         Command::Email(a) => {
-            let mut c = EmailConversation::new(a.identity, a.subject, text(&a.common)?);
-            for to in &a.to {
-                c = match mailbox(to) {
-                    (addr, Some(name)) => c.to_named(addr, name),
-                    (addr, None) => c.to(addr),
-                };
-            }
-            for cc in &a.cc {
-                c = match mailbox(cc) {
-                    (addr, Some(name)) => c.cc_named(addr, name),
-                    (addr, None) => c.cc(addr),
-                };
-            }
-            for bcc in &a.bcc {
-                c = match mailbox(bcc) {
-                    (addr, Some(name)) => c.bcc_named(addr, name),
-                    (addr, None) => c.bcc(addr),
-                };
-            }
+            let c = EmailConversation::new(a.identity, a.subject, text(&a.common)?);
+            let c = add_mailboxes(
+                c,
+                &a.to,
+                |c, addr| c.to(addr),
+                |c, addr, n| c.to_named(addr, n),
+            );
+            let c = add_mailboxes(
+                c,
+                &a.cc,
+                |c, addr| c.cc(addr),
+                |c, addr, n| c.cc_named(addr, n),
+            );
+            let c = add_mailboxes(
+                c,
+                &a.bcc,
+                |c, addr| c.bcc(addr),
+                |c, addr, n| c.bcc_named(addr, n),
+            );
             create(client, &a.common, apply_common!(c, a.common))
         }
         Command::Sms(a) => {
@@ -261,6 +261,22 @@ pub fn message_text(
         }),
         (None, None) => Ok(String::new()),
     }
+}
+
+/// Adds each `Name <addr>` or `addr` in `list` with the matching setter (to, cc or bcc).
+fn add_mailboxes(
+    mut c: EmailConversation,
+    list: &[String],
+    plain: fn(EmailConversation, String) -> EmailConversation,
+    named: fn(EmailConversation, String, String) -> EmailConversation,
+) -> EmailConversation {
+    for entry in list {
+        c = match mailbox(entry) {
+            (addr, Some(name)) => named(c, addr, name),
+            (addr, None) => plain(c, addr),
+        };
+    }
+    c
 }
 
 /// `Name <addr>` or `addr`.
