@@ -10,8 +10,7 @@ use pyo3::prelude::*;
 /// Runs `op` on the handle `handle` gives (the client's core handle for this process), with
 /// the GIL released, then logs the call and converts its failure with the GIL held.
 ///
-/// `handle` runs in the released section too: it takes the client's mutex, and may rebuild
-/// the transport in a forked child.
+/// `handle` runs in the released section too: it takes the client's mutex.
 pub(crate) fn run<H, T: Send>(
     py: Python<'_>,
     handle: impl FnOnce() -> Result<H, Failure> + Send,

@@ -2,17 +2,17 @@
 //!
 //! Every call converts its Python arguments with the GIL held, then runs the core call
 //! with the GIL released, then converts the result and emits the log record with the GIL
-//! held again (`call::run`). The client's state lives in a `fork::Slot`, whose mutex is
+//! held again (`call::run`). The client's state lives in a `slot::Slot`, whose mutex is
 //! only taken inside the released section and never across Python code.
 
 use crate::call;
 use crate::call_log;
 use crate::errors::{self, guard, Failure};
-use crate::fork::Slot;
 use crate::inbox::NativeInboxClient;
 use crate::json;
 use crate::records;
 use crate::requests;
+use crate::slot::Slot;
 use commbox::{ClientBuilder, PathParam};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -39,12 +39,10 @@ impl PathParam for Id {
 /// The native client. Use `commbox.Client`, which wraps it with typed methods.
 ///
 /// Safe to share between threads: calls run in parallel with the GIL released and share one
-/// connection pool. In a forked child the transport is rebuilt on first use.
+/// connection pool. A client made before `fork()` works in the child (the core gives the
+/// child its own pool).
 #[pyclass(frozen, module = "commbox._commbox")]
 pub(crate) struct NativeClient {
-    /// Kept to rebuild the transport in a forked child (the builder holds the settings and
-    /// the key; it is never shown).
-    builder: ClientBuilder,
     base_url: String,
     state: Slot<commbox::Client>,
 }
@@ -96,11 +94,10 @@ impl NativeClient {
             if let Some(v) = base_url {
                 b = b.base_url(v);
             }
-            let built = py.detach(|| b.clone().build());
+            let built = py.detach(|| b.build());
             let client = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeClient {
                 base_url: client.base_url().to_owned(),
-                builder: b,
                 state: Slot::new(client),
             })
         })
@@ -267,10 +264,9 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    /// The core client for this process: the one built here, or a new one in a forked
-    /// child. Runs with the GIL released.
+    /// The core client. Runs with the GIL released (it takes the slot's mutex).
     pub(crate) fn client(&self) -> Result<commbox::Client, Failure> {
-        self.state.get(|| self.builder.clone().build())
+        self.state.get()
     }
 
     /// Runs one core call with the GIL released, then logs it with the GIL held.

@@ -1,14 +1,13 @@
 //! `NativeInboxClient`: the core's Chatwoot `InboxClient` behind `commbox.InboxClient`.
 //!
 //! It runs its calls like `NativeClient` (`call::run`: GIL released, one log record, the same
-//! error mapping) and is fork-safe the same way. Two kinds exist:
+//! error mapping) and is fork-safe the same way (the core's pool is). Two kinds exist:
 //!
 //! - built alone (`InboxClient(base_url, inbox_identifier)`): its own transport in a
-//!   `fork::Slot`, rebuilt from the stored builder in a forked child;
+//!   `slot::Slot`;
 //! - made by `Client.inbox()`: it keeps the `NativeClient` and derives the core inbox from
 //!   that client's transport at each call (a URL check and a few strings), so it shares the
-//!   client's pool, its rebuild in a forked child, and its lifetime: closing the client
-//!   closes it.
+//!   client's pool and its lifetime: closing the client closes it.
 //!
 //! The inbox identifier is the API's access control: it is kept here and never shown (the
 //! core logs paths as `{inbox}` and `{contact}`).
@@ -16,12 +15,11 @@
 use crate::call;
 use crate::client::{Id, NativeClient, Settings};
 use crate::errors::{self, guard, Failure};
-use crate::fork::Slot;
 use crate::json;
 use crate::records;
 use crate::requests;
+use crate::slot::Slot;
 use commbox::chatwoot::{self, InboxClient};
-use commbox::ClientBuilder;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::path::PathBuf;
@@ -30,18 +28,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Where the core inbox comes from.
 enum Source {
     /// Its own transport (boxed: it is much larger than a shared one).
-    Own(Box<Own>),
+    Own(Box<Slot<InboxClient>>),
     /// The transport of a `commbox.Client`, at each call.
     Shared {
         client: Py<NativeClient>,
         closed: AtomicBool,
     },
-}
-
-/// An inbox client's own transport, rebuilt from `builder` in a forked child.
-struct Own {
-    builder: ClientBuilder,
-    state: Slot<InboxClient>,
 }
 
 /// The native Chatwoot inbox client. Use `commbox.InboxClient`, which wraps it with typed
@@ -99,14 +91,11 @@ impl NativeInboxClient {
             }
             .builder(py)?
             .base_url(base_url);
-            let built = py.detach(|| builder.clone().build_inbox(&inbox_identifier));
+            let built = py.detach(|| builder.build_inbox(&inbox_identifier));
             let inbox = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeInboxClient {
                 base_url: inbox.base_url().to_owned(),
-                source: Source::Own(Box::new(Own {
-                    builder,
-                    state: Slot::new(inbox),
-                })),
+                source: Source::Own(Box::new(Slot::new(inbox))),
                 inbox_identifier,
             })
         })
@@ -122,7 +111,7 @@ impl NativeInboxClient {
     #[getter]
     fn closed(&self) -> bool {
         match &self.source {
-            Source::Own(own) => own.state.closed(),
+            Source::Own(own) => own.closed(),
             Source::Shared { client, closed } => {
                 closed.load(Ordering::Acquire) || client.get().closed()
             }
@@ -332,7 +321,7 @@ impl NativeInboxClient {
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         guard(py, || {
             match &self.source {
-                Source::Own(own) => own.state.close(py),
+                Source::Own(own) => own.close(py),
                 Source::Shared { closed, .. } => closed.store(true, Ordering::Release),
             }
             Ok(())
@@ -370,12 +359,10 @@ impl NativeInboxClient {
         })
     }
 
-    /// The core inbox for this process. Runs with the GIL released.
+    /// The core inbox. Runs with the GIL released.
     fn handle(&self) -> Result<InboxClient, Failure> {
         match &self.source {
-            Source::Own(own) => own
-                .state
-                .get(|| own.builder.clone().build_inbox(&self.inbox_identifier)),
+            Source::Own(own) => own.get(),
             Source::Shared { client, closed } => {
                 if closed.load(Ordering::Acquire) {
                     return Err(Failure::Closed);

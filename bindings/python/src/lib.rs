@@ -5,7 +5,7 @@
 //! and redaction stay in the `commbox` crate. The pure-Python half
 //! (`bindings/python/python/commbox`) holds the public classes, the exceptions and the stubs.
 //! `NativeClient` is the CommBox client, `NativeInboxClient` the Chatwoot inbox client; both
-//! run their calls through `call::run` and keep their core handle in a `fork::Slot`.
+//! run their calls through `call::run` and keep their core handle in a `slot::Slot`.
 //!
 //! Rules every function here keeps:
 //! - the GIL is released around all I/O (network and files) and around client construction;
@@ -18,11 +18,11 @@ mod call_log;
 mod client;
 mod enums;
 mod errors;
-mod fork;
 mod inbox;
 mod json;
 mod records;
 mod requests;
+mod slot;
 
 use pyo3::prelude::*;
 
@@ -34,7 +34,6 @@ fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<inbox::NativeInboxClient>()?;
     m.add_function(wrap_pyfunction!(inbox::chatwoot_identifier_hash, m)?)?;
     m.add_function(wrap_pyfunction!(enums::enum_members, m)?)?;
-    m.add_function(wrap_pyfunction!(fork::after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(errors::panic_for_tests, m)?)?;
     Ok(())
 }

@@ -31,8 +31,6 @@ logger (method, path, status, duration, retries, request id; never the key, and 
 paths with ``{inbox}`` and ``{contact}`` in place of their identifiers).
 """
 
-import os as _os
-
 from . import _commbox
 from ._async_client import AsyncClient, AsyncInboxClient
 from ._attachments import Attachment, AttachmentLike
@@ -144,8 +142,3 @@ __all__ = [
     "DecodeError",
     "FileError",
 ]
-
-# The core draws request ids from a per-thread generator: reseed the forking thread's copy
-# in a child so that parent and child do not send the same ids.
-if hasattr(_os, "register_at_fork"):
-    _os.register_at_fork(after_in_child=_commbox._after_fork_in_child)

@@ -19,7 +19,6 @@ __all__ = [
     "NativeInboxClient",
     "chatwoot_identifier_hash",
     "enum_members",
-    "_after_fork_in_child",
     "_panic_for_tests",
 ]
 
@@ -229,9 +228,6 @@ def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
 def enum_members(name: str) -> List[Tuple[int, str]]:
     """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``,
     ``StreamProviderType`` or Chatwoot's ``MessageType``."""
-
-def _after_fork_in_child() -> None:
-    """Reseeds the request-id generator of the forking thread (``os.register_at_fork``)."""
 
 def _panic_for_tests() -> None:
     """Panics inside the panic guard: raises ``commbox.CommboxError``."""
