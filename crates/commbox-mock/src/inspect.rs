@@ -1,4 +1,5 @@
-//! `/__mock/...`: inspection and control routes for tests. No auth, never recorded or faulted.
+//! `/__mock/...`: inspection and control routes for tests. No auth, never recorded or faulted
+//! (chaos mode included).
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::chaos::ChaosSettings;
 use crate::faults::Fault;
 use crate::state::MockState;
 
@@ -20,6 +22,7 @@ pub(crate) fn router() -> Router<Arc<MockState>> {
         .route("/objects", get(objects))
         .route("/chatwoot", get(chatwoot))
         .route("/faults", post(push_faults))
+        .route("/chaos", get(chaos).post(set_chaos).delete(stop_chaos))
         .route("/reset", post(reset))
         .route("/health", get(health))
 }
@@ -67,6 +70,34 @@ fn parse_faults(body: &[u8]) -> Result<Vec<Fault>, String> {
             }
         })
         .collect()
+}
+
+async fn chaos(State(state): State<Arc<MockState>>) -> Response {
+    Json(state.chaos.report()).into_response()
+}
+
+/// Body: [`ChaosSettings`]. Starts a new report and answers it (all counts 0).
+async fn set_chaos(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
+    let settings = serde_json::from_slice::<ChaosSettings>(&body)
+        .map_err(|err| format!("invalid chaos settings: {err}"))
+        .and_then(|settings| match settings.problem() {
+            Some(problem) => Err(format!("invalid chaos settings: {problem}")),
+            None => Ok(settings),
+        });
+    match settings {
+        Ok(settings) => {
+            state.chaos.set(Some(settings));
+            Json(state.chaos.report()).into_response()
+        }
+        Err(problem) => {
+            (StatusCode::BAD_REQUEST, Json(json!({ "error": problem }))).into_response()
+        }
+    }
+}
+
+/// Turns chaos off and answers the final report (its `settings` then `null`, counts kept).
+async fn stop_chaos(State(state): State<Arc<MockState>>) -> Response {
+    Json(state.chaos.stop()).into_response()
 }
 
 async fn reset(State(state): State<Arc<MockState>>) -> Response {

@@ -36,6 +36,13 @@
 //! Inspection (no key): `GET /__mock/requests`, `GET /__mock/objects`, `GET /__mock/chatwoot`,
 //! `POST /__mock/faults`, `POST /__mock/reset`, `GET /__mock/health`. These return the JSON
 //! forms of [`RecordedRequest`], [`StoredObject`], [`ChatwootState`] and [`Fault`].
+//!
+//! Chaos mode, for soak tests: `POST /__mock/chaos` with [`ChaosSettings`]
+//! (`{"rate":0.05,"seed":7}`) faults that share of API requests at random with the
+//! [`ChaosKind`]s (5xx, 429 with and without `Retry-After`, resets before and after
+//! processing, short delays); `GET /__mock/chaos` answers a [`ChaosReport`] of what was
+//! injected; `DELETE /__mock/chaos` turns it off. Each faulted request's record names its kind
+//! in [`RecordedRequest::chaos`]. Queued faults take precedence over chaos.
 
 #![warn(missing_docs)]
 
@@ -48,6 +55,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 mod api;
+mod chaos;
 mod chatwoot;
 mod clock;
 mod commbox;
@@ -58,6 +66,7 @@ mod record;
 mod server;
 mod state;
 
+pub use chaos::{ChaosKind, ChaosReport, ChaosSettings};
 pub use chatwoot::{
     ChatwootAttachmentState, ChatwootContactState, ChatwootConversationState, ChatwootInboxState,
     ChatwootMessageState, ChatwootState,
@@ -230,8 +239,31 @@ impl MockServer {
         self.state.push_faults([fault]);
     }
 
+    /// Turns chaos mode on (see [`ChaosSettings`]), replacing earlier settings and counts.
+    ///
+    /// # Panics
+    ///
+    /// If `POST /__mock/chaos` would reject the settings (a rate outside 0..=1, no kinds, a
+    /// `retry_after` that is not a valid header value).
+    pub fn set_chaos(&self, settings: ChaosSettings) {
+        if let Some(problem) = settings.problem() {
+            panic!("invalid chaos settings {settings:?}: {problem}");
+        }
+        self.state.chaos.set(Some(settings));
+    }
+
+    /// Turns chaos mode off and returns its final report.
+    pub fn stop_chaos(&self) -> ChaosReport {
+        self.state.chaos.stop()
+    }
+
+    /// What chaos mode has injected since it was turned on.
+    pub fn chaos_report(&self) -> ChaosReport {
+        self.state.chaos.report()
+    }
+
     /// Clears CommBox objects, Chatwoot contacts, conversations and messages, recorded
-    /// requests and queued faults; the seeded Chatwoot inboxes stay. Every id keeps
+    /// requests, queued faults and chaos mode; the seeded Chatwoot inboxes stay. Every id keeps
     /// increasing (Chatwoot display ids too); `seq` of recorded requests starts again at 1.
     pub fn reset(&self) {
         self.state.reset();

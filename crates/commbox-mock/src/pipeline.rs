@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::api::Api;
+use crate::chaos::ChaosKind;
 use crate::commbox::envelope;
 use crate::record::{self, RecordedRequest};
 use crate::server::ConnectionKiller;
@@ -59,7 +60,17 @@ async fn handle_api(
     let api = Api::of_path(head.uri.path());
     state.begin_request(RecordedRequest::start(request_id, &head));
 
-    let fault = state.next_fault();
+    // Chaos draws only where no queued fault applies, so a test's queued faults stay exact.
+    let (fault, chaos) = match state.next_fault() {
+        Some(fault) => (Some(fault), None),
+        None => match state.chaos.pick() {
+            Some(pick) => {
+                state.update_request(request_id, |record| record.chaos = Some(pick.kind));
+                (pick.fault, Some(pick.kind))
+            }
+            None => (None, None),
+        },
+    };
     if let Some(fault) = &fault {
         state.update_request(request_id, |record| record.fault = Some(fault.clone()));
         if let Some(delay) = fault.delay_ms {
@@ -93,7 +104,13 @@ async fn handle_api(
         return finish(state, request_id, response);
     }
     head.extensions.insert(Arc::new(parsed));
+    let killer = head.extensions.get::<ConnectionKiller>().cloned();
     let response = next.run(Request::from_parts(head, Body::empty())).await;
+    if let (Some(ChaosKind::DropAfter), Some(killer)) = (chaos, killer) {
+        // Processed, but the answer is never sent; the record keeps status 0.
+        killer.kill();
+        return std::future::pending().await;
+    }
     finish(state, request_id, response)
 }
 

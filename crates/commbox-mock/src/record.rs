@@ -16,6 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::api::Api;
+use crate::chaos::ChaosKind;
 use crate::chatwoot::params as rails;
 use crate::faults::Fault;
 use crate::state::StoredAttachment;
@@ -48,8 +49,12 @@ pub struct RecordedRequest {
     pub parts: Vec<RecordedPart>,
     /// HTTP status answered; 0 while in flight or when the connection was dropped.
     pub status: u16,
-    /// The fault that applied to this request, if any.
+    /// The fault that applied to this request, if any: a queued one, or the equivalent of a
+    /// random one (none for `drop_after`, which has no queued equivalent).
     pub fault: Option<Fault>,
+    /// The kind of random fault chaos mode injected into this request, if it did.
+    #[serde(default)]
+    pub chaos: Option<ChaosKind>,
 }
 
 /// One part of a multipart body.
@@ -97,6 +102,7 @@ impl RecordedRequest {
             parts: Vec::new(),
             status: 0,
             fault: None,
+            chaos: None,
         }
     }
 }

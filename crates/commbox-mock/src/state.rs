@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::chaos::Chaos;
 use crate::chatwoot::{ChatwootState, ChatwootStore};
 use crate::clock;
 use crate::faults::Fault;
@@ -95,6 +96,8 @@ pub(crate) struct MockState {
     // Outside the mutex: every response needs an id, including inspection ones.
     request_ids: AtomicU64,
     stores: Mutex<Stores>,
+    /// Random faults; its own lock, taken once per request.
+    pub(crate) chaos: Chaos,
 }
 
 impl MockState {
@@ -111,6 +114,7 @@ impl MockState {
                 faults: VecDeque::new(),
                 chatwoot: ChatwootStore::new(),
             }),
+            chaos: Chaos::default(),
         }
     }
 
@@ -287,9 +291,9 @@ impl MockState {
         self.stores().chatwoot.snapshot()
     }
 
-    /// Forgets objects, Chatwoot contacts and conversations, requests and faults (the seeded
-    /// inboxes stay). Id counters keep going so that ids from before a reset can never be
-    /// confused with new ones.
+    /// Forgets objects, Chatwoot contacts and conversations, requests, faults and chaos mode
+    /// (the seeded inboxes stay). Id counters keep going so that ids from before a reset can
+    /// never be confused with new ones.
     pub(crate) fn reset(&self) {
         let mut stores = self.stores();
         stores.objects.clear();
@@ -297,5 +301,6 @@ impl MockState {
         stores.requests.clear();
         stores.next_seq = 1;
         stores.faults.clear();
+        self.chaos.set(None);
     }
 }
