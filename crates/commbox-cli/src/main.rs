@@ -51,6 +51,7 @@ fn run_mock(m: &args::MockArgs, g: &args::Global) -> ExitCode {
     let config = commbox_mock::MockConfig {
         api_key: key,
         port: m.port,
+        ..commbox_mock::MockConfig::default()
     };
     match commbox_mock::run_blocking(config) {
         Ok(()) => ExitCode::SUCCESS,

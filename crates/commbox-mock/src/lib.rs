@@ -48,6 +48,7 @@
 
 use std::io::{self, Write as _};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -65,6 +66,7 @@ mod pipeline;
 mod record;
 mod server;
 mod state;
+mod tls;
 
 pub use chaos::{ChaosKind, ChaosReport, ChaosSettings};
 pub use chatwoot::{
@@ -105,6 +107,11 @@ pub struct MockConfig {
     pub api_key: String,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Serve HTTPS instead of HTTP, with a fresh self-signed certificate for `127.0.0.1` and
+    /// `localhost` written into this directory (created if missing) as `cert.pem`, with its
+    /// key as `key.pem`. Clients refuse it unless told to trust `cert.pem` (a CA file), which
+    /// is what TLS tests need. Default: `None` (plain HTTP).
+    pub tls_dir: Option<PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -112,14 +119,28 @@ impl Default for MockConfig {
         MockConfig {
             api_key: DEFAULT_API_KEY.to_owned(),
             port: 0,
+            tls_dir: None,
         }
     }
+}
+
+/// The acceptor and certificate path of `config`'s HTTPS mode, if it has one.
+fn tls_of(config: &MockConfig) -> io::Result<Option<(tokio_rustls::TlsAcceptor, PathBuf)>> {
+    config.tls_dir.as_deref().map(tls::self_signed).transpose()
+}
+
+/// The base URL of a mock on `port`.
+fn base_url(tls: bool, port: u16) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://127.0.0.1:{port}")
 }
 
 /// A mock running on a background thread with its own tokio runtime, so blocking clients in
 /// the calling thread can use it. Dropping it (or [`MockServer::shutdown`]) stops it.
 pub struct MockServer {
     addr: SocketAddr,
+    /// The certificate file, in HTTPS mode.
+    cert: Option<PathBuf>,
     state: Arc<MockState>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -145,6 +166,7 @@ impl MockServer {
         let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
+        let (acceptor, cert) = tls_of(&config)?.unzip();
         let state = Arc::new(MockState::new(config.api_key));
         let app = server::app(Arc::clone(&state));
         let (stop, stopped) = oneshot::channel::<()>();
@@ -173,7 +195,7 @@ impl MockServer {
                     }
                 };
                 let _ = ready.send(Ok(()));
-                runtime.block_on(server::serve(listener, app, async {
+                runtime.block_on(server::serve(listener, app, acceptor, async {
                     // A dropped sender also means stop.
                     let _ = stopped.await;
                 }));
@@ -188,15 +210,22 @@ impl MockServer {
         }
         Ok(MockServer {
             addr,
+            cert,
             state,
             stop: Some(stop),
             thread: Some(thread),
         })
     }
 
-    /// Base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    /// Base URL, `http://127.0.0.1:PORT` (`https://` in HTTPS mode), without a trailing
+    /// slash.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.addr.port())
+        base_url(self.cert.is_some(), self.addr.port())
+    }
+
+    /// In HTTPS mode, the self-signed certificate (PEM) a client must trust to connect.
+    pub fn cert_file(&self) -> Option<&Path> {
+        self.cert.as_deref()
     }
 
     /// The accepted API key.
@@ -299,20 +328,22 @@ fn build_runtime() -> io::Result<tokio::runtime::Runtime> {
 /// Runs a mock in the current thread until SIGINT or SIGTERM (Ctrl-C on Windows), then
 /// returns `Ok(())`.
 ///
-/// Once listening it prints one line, `http://127.0.0.1:PORT`, to stdout and flushes it, so a
-/// parent process can read the URL. Used by the `commbox-mock` binary and `commbox mock`.
+/// Once listening it prints one line, `http://127.0.0.1:PORT` (`https://` in HTTPS mode, once
+/// the certificate is written), to stdout and flushes it, so a parent process can read the
+/// URL. Used by the `commbox-mock` binary and `commbox mock`.
 pub fn run_blocking(config: MockConfig) -> io::Result<()> {
     let runtime = build_runtime()?;
+    let (acceptor, cert) = tls_of(&config)?.unzip();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let port = listener.local_addr()?.port();
         {
             let mut stdout = io::stdout().lock();
-            writeln!(stdout, "http://127.0.0.1:{port}")?;
+            writeln!(stdout, "{}", base_url(cert.is_some(), port))?;
             stdout.flush()?;
         }
         let state = Arc::new(MockState::new(config.api_key));
-        server::serve(listener, server::app(state), termination()).await;
+        server::serve(listener, server::app(state), acceptor, termination()).await;
         Ok::<(), io::Error>(())
     })?;
     runtime.shutdown_timeout(SHUTDOWN_GRACE);

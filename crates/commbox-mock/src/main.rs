@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use commbox_mock::{run_blocking, MockConfig, DEFAULT_API_KEY};
 
 const USAGE: &str = "\
-Usage: commbox-mock [--port N] [--api-key KEY]
+Usage: commbox-mock [--port N] [--api-key KEY] [--tls-self-signed DIR]
 
 Serves an in-memory mock of the CommBox API and of the Chatwoot public client API
 (/public/api/v1/inboxes/mock-inbox/...) on 127.0.0.1 until SIGINT or SIGTERM.
@@ -14,6 +14,10 @@ Prints the base URL (http://127.0.0.1:PORT) as a single line on stdout once list
 Options:
   --port N         Port to listen on (default 0: any free port)
   --api-key KEY    Accepted Bearer key (default: $COMMBOX_MOCK_API_KEY, else \"mock-api-key\")
+  --tls-self-signed DIR
+                   Serve HTTPS with a new self-signed certificate for 127.0.0.1 and
+                   localhost, written to DIR/cert.pem (trust it as a CA file) and
+                   DIR/key.pem; the printed URL is then https://127.0.0.1:PORT
   -h, --help       Show this help
 ";
 
@@ -57,6 +61,13 @@ fn parse_args(
                 if config.api_key.is_empty() {
                     return Err("--api-key must not be empty".to_owned());
                 }
+            }
+            "--tls-self-signed" => {
+                let dir = value("--tls-self-signed")?;
+                if dir.is_empty() {
+                    return Err("--tls-self-signed needs a directory".to_owned());
+                }
+                config.tls_dir = Some(dir.into());
             }
             other => return Err(format!("unknown argument: {other}")),
         }
@@ -104,6 +115,9 @@ mod tests {
         let config = run(&["--port", "8080", "--api-key=k"], Some("env")).unwrap();
         assert_eq!((config.port, config.api_key.as_str()), (8080, "k"));
         assert_eq!(run(&[], Some("env")).unwrap().api_key, "env");
+        let tls = run(&["--tls-self-signed", "/tmp/x"], None).unwrap();
+        assert_eq!(tls.tls_dir, Some("/tmp/x".into()));
+        assert!(run(&["--tls-self-signed="], None).is_err());
         assert_eq!(run(&["--help"], None).unwrap_err(), "help");
         assert!(run(&["--port"], None).is_err());
         assert!(run(&["--port", "x"], None).is_err());

@@ -100,7 +100,10 @@ async fn handle_api(
         record.parts = parsed.parts.clone();
     });
 
-    if let Some(response) = fault.as_ref().and_then(|fault| fault.response(api)) {
+    if let Some(response) = fault
+        .as_ref()
+        .and_then(|fault| fault.response(api, head.extensions.get::<ConnectionKiller>()))
+    {
         return finish(state, request_id, response);
     }
     head.extensions.insert(Arc::new(parsed));

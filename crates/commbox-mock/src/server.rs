@@ -14,8 +14,11 @@ use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
 
 use crate::api::Api;
@@ -70,15 +73,31 @@ async fn unsupported_method(uri: Uri) -> Response {
     }
 }
 
-/// Accepts connections until `shutdown` completes.
-pub(crate) async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+/// A client that neither completes nor abandons its TLS handshake is dropped after this.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until `shutdown` completes; with `tls`, over TLS.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Router,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) {
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    tokio::spawn(serve_connection(stream, app.clone()));
+                    let _ = stream.set_nodelay(true);
+                    match &tls {
+                        None => {
+                            tokio::spawn(serve_connection(stream, app.clone()));
+                        }
+                        Some(acceptor) => {
+                            tokio::spawn(serve_tls(acceptor.clone(), stream, app.clone()));
+                        }
+                    }
                 }
                 // Typically EMFILE: back off instead of spinning on the same error.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -87,8 +106,32 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, shutdown: impl Fut
     }
 }
 
-async fn serve_connection(stream: TcpStream, app: Router) {
-    let _ = stream.set_nodelay(true);
+/// A client that refuses the certificate ends the handshake; that connection never
+/// carries a request, so nothing is recorded.
+async fn serve_tls(acceptor: TlsAcceptor, stream: TcpStream, app: Router) {
+    if let Ok(Ok(stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        serve_connection(stream, app).await;
+    }
+}
+
+/// A connection's byte stream, plain or TLS, with the socket under it.
+trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Socket for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Socket for TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
+
+async fn serve_connection(stream: impl Socket, app: Router) {
     let notify = Arc::new(Notify::new());
     let killer = ConnectionKiller(Arc::clone(&notify));
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
@@ -104,7 +147,7 @@ async fn serve_connection(stream: TcpStream, app: Router) {
             let parts = connection.into_parts();
             // Linger 0 makes the close a RST, so the client sees a reset rather than a clean
             // EOF it might mistake for a short response.
-            let _ = parts.io.inner().set_zero_linger();
+            let _ = parts.io.inner().tcp().set_zero_linger();
         }
     }
 }

@@ -60,7 +60,7 @@ fn missing_or_wrong_key_is_401_envelope() {
     // Custom key; the default one no longer works.
     let custom = MockServer::start_with(MockConfig {
         api_key: "other".into(),
-        port: 0,
+        ..MockConfig::default()
     })
     .unwrap();
     assert_eq!(custom.api_key(), "other");

@@ -5,19 +5,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use commbox_mock::{Fault, MockServer};
-use common::{authed, body, client, error_description};
+use common::{authed, body, client, error_description, push_faults};
 use reqwest::Method;
 use serde_json::json;
-
-fn push_faults(mock: &MockServer, faults: serde_json::Value) -> (u16, serde_json::Value) {
-    body(
-        client()
-            .post(format!("{}/__mock/faults", mock.url()))
-            .json(&faults)
-            .send()
-            .unwrap(),
-    )
-}
 
 #[test]
 fn status_fault_with_retry_after() {

@@ -33,7 +33,7 @@ fn the_key_never_leaks() {
     log::set_max_level(log::LevelFilter::Trace);
     let mock = MockServer::start_with(MockConfig {
         api_key: KEY.into(),
-        port: 0,
+        ..MockConfig::default()
     })
     .unwrap();
     let builder = common::builder(&mock);

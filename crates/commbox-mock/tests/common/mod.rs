@@ -25,6 +25,17 @@ pub fn authed(
         .bearer_auth(mock.api_key())
 }
 
+/// Queues `faults` (one or an array) through `POST /__mock/faults`; the answer's status and JSON.
+pub fn push_faults(mock: &MockServer, faults: Value) -> (u16, Value) {
+    body(
+        client()
+            .post(format!("{}/__mock/faults", mock.url()))
+            .json(&faults)
+            .send()
+            .unwrap(),
+    )
+}
+
 pub fn body(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().expect("body reads");
