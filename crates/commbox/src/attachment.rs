@@ -23,6 +23,9 @@ use std::sync::Arc;
 pub struct Attachment {
     source: Source,
     name: String,
+    /// The name came from a path that is not UTF-8: `name` is a lossy copy, which would
+    /// store the file under another name, so it must be given with `with_name`.
+    name_not_utf8: bool,
     content_type: Option<String>,
 }
 
@@ -46,13 +49,11 @@ impl Attachment {
     /// streamed while it is sent.
     pub fn from_path(path: impl Into<PathBuf>) -> Attachment {
         let path = path.into();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = path.file_name().unwrap_or_default();
         Attachment {
+            name: file_name.to_string_lossy().into_owned(),
+            name_not_utf8: file_name.to_str().is_none(),
             source: Source::Path(path),
-            name,
             content_type: None,
         }
     }
@@ -62,6 +63,7 @@ impl Attachment {
         Attachment {
             source: Source::Bytes(Arc::from(bytes.into())),
             name: name.into(),
+            name_not_utf8: false,
             content_type: None,
         }
     }
@@ -69,6 +71,7 @@ impl Attachment {
     /// Sends the file under another name.
     pub fn with_name(mut self, name: impl Into<String>) -> Attachment {
         self.name = name.into();
+        self.name_not_utf8 = false;
         self
     }
 
@@ -119,10 +122,24 @@ impl Attachment {
         if self.name.trim().is_empty() {
             return Err(Error::validation(field, "needs a file name"));
         }
+        if self.name_not_utf8 {
+            return Err(Error::validation(
+                field,
+                "the file name is not valid UTF-8; give the attachment a name to send it under",
+            ));
+        }
+        // The name goes into the part's Content-Disposition header: CR or LF would split it,
+        // and other control characters make servers refuse the whole body. Tab is allowed.
         if self.name.contains(['\r', '\n', '\0']) {
             return Err(Error::validation(
                 field,
                 "file name must not contain CR, LF or NUL",
+            ));
+        }
+        if self.name.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(Error::validation(
+                field,
+                "file name must not contain control characters",
             ));
         }
         if let Some(ct) = &self.content_type {
@@ -321,5 +338,50 @@ mod tests {
             e.to_string(),
             "attachment \"/no/such/file.pdf\": no such file"
         );
+    }
+
+    #[test]
+    fn names_bound_for_a_header() {
+        let reason = |name: &str| {
+            let e = Attachment::from_bytes(name, vec![1])
+                .validate()
+                .unwrap_err();
+            e.reason().unwrap().to_owned()
+        };
+        assert_eq!(
+            reason("a\r\nb.txt"),
+            "file name must not contain CR, LF or NUL"
+        );
+        assert_eq!(
+            reason("a\u{1}b.txt"),
+            "file name must not contain control characters"
+        );
+        assert_eq!(
+            reason("a\u{7f}.txt"),
+            "file name must not contain control characters"
+        );
+        Attachment::from_bytes("tab\there \"q\";\\ שלום 😀.txt", vec![1])
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn a_path_whose_name_is_not_utf8_needs_a_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"bad\xffname.txt"));
+        std::fs::write(&path, "x").unwrap();
+        let e = Attachment::from_path(&path).validate().unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("not valid UTF-8; give the attachment a name to send it under"),
+            "{e}"
+        );
+        Attachment::from_path(&path)
+            .with_name("bad-name.txt")
+            .validate()
+            .unwrap();
     }
 }
