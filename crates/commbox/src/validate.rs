@@ -10,8 +10,27 @@ pub fn required(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Rejects a value that would let a header be split or smuggled.
+/// Longest value accepted for a header (API key, User-Agent suffix, MIME type): proxies such
+/// as nginx refuse header lines over 8 KiB with a 400 or 431 that would name no field.
+pub const MAX_HEADER_VALUE: usize = 8000;
+
+/// Longest id accepted in a URL path segment. Real ids are tens of characters; a huge one
+/// would make a URL that the HTTP stack cannot build or the server refuses (414).
+pub const MAX_PATH_ID_CHARS: usize = 1024;
+
+/// The ids that are numbers on the server: when given as a number they must be positive.
+/// Other ids (stream ids, Chatwoot identifiers and source ids) are free text.
+const NUMERIC_IDS: [&str; 3] = ["object_id", "conversation_id", "message_id"];
+
+/// Rejects a value that would let a header be split or smuggled, or that is too long to
+/// pass a proxy. The value itself is never echoed: it may be a secret.
 pub fn header_value(field: &str, value: &str) -> Result<()> {
+    if value.len() > MAX_HEADER_VALUE {
+        return Err(Error::validation(
+            field,
+            format!("must be at most {MAX_HEADER_VALUE} bytes long"),
+        ));
+    }
     if value.contains(['\r', '\n']) {
         return Err(Error::validation(field, "must not contain CR or LF"));
     }
@@ -24,10 +43,18 @@ pub fn header_value(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// An id used as a URL path segment: non-empty, no control characters, and not a dot segment
-/// (URL parsers resolve `.` and `..`, even percent-encoded, so they could reach another route).
+/// An id used as a URL path segment: non-empty, not too long, no control characters, and not
+/// a dot segment (URL parsers resolve `.` and `..`, even percent-encoded, so they could reach
+/// another route).
 pub fn path_id(field: &str, value: &str) -> Result<()> {
     required(field, value)?;
+    let chars = value.chars().count();
+    if chars > MAX_PATH_ID_CHARS {
+        return Err(Error::validation(
+            field,
+            format!("{chars} characters; ids have at most {MAX_PATH_ID_CHARS}"),
+        ));
+    }
     if value.chars().any(char::is_control) {
         return Err(Error::validation(
             field,
@@ -38,8 +65,9 @@ pub fn path_id(field: &str, value: &str) -> Result<()> {
     if decoded == "." || decoded == ".." {
         return Err(Error::validation(field, "must not be '.' or '..'"));
     }
-    // CommBox ids are positive; 0 is what an unset integer id looks like in C and Python.
-    if decoded.trim().parse::<i64>().is_ok_and(|n| n <= 0) {
+    // Numeric ids are positive; 0 is what an unset integer id looks like in C and Python.
+    // Text ids ("0" as a Chatwoot source_id) may be anything.
+    if NUMERIC_IDS.contains(&field) && decoded.trim().parse::<i64>().is_ok_and(|n| n <= 0) {
         return Err(Error::validation(field, "must be a positive id"));
     }
     Ok(())
@@ -156,11 +184,21 @@ mod tests {
         );
         assert!(path_id("object_id", "-3").is_err());
         path_id("object_id", "007").unwrap();
+        path_id("contact_identifier", "0").unwrap();
+        path_id("stream_id", &"é".repeat(MAX_PATH_ID_CHARS)).unwrap();
+        let e = path_id("stream_id", &"a".repeat(MAX_PATH_ID_CHARS + 1)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "stream_id: 1025 characters; ids have at most 1024"
+        );
     }
 
     #[test]
     fn header_values() {
         assert!(header_value("api_key", "abc\r\nX: y").is_err());
         header_value("api_key", "abc").unwrap();
+        header_value("api_key", &"k".repeat(MAX_HEADER_VALUE)).unwrap();
+        let e = header_value("api_key", &"k".repeat(MAX_HEADER_VALUE + 1)).unwrap_err();
+        assert_eq!(e.to_string(), "api_key: must be at most 8000 bytes long");
     }
 }
