@@ -387,10 +387,27 @@ impl ClientBuilder {
     }
 }
 
+/// Longest base URL accepted: every request URL starts with it.
+const MAX_BASE_URL: usize = 2048;
+
 /// Validates a base URL and returns it without a trailing slash.
 pub(crate) fn checked_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
     let field = "base_url";
     validate::required(field, raw)?;
+    // URL parsers silently drop tabs and newlines inside a URL: refuse them instead of
+    // sending to a host the caller did not write.
+    if raw.trim().chars().any(char::is_control) {
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    if raw.len() > MAX_BASE_URL {
+        return Err(Error::validation(
+            field,
+            format!("must be at most {MAX_BASE_URL} bytes long"),
+        ));
+    }
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|e| Error::validation(field, format!("not a URL: {e}")))?;
     match url.scheme() {
@@ -469,6 +486,13 @@ mod tests {
         assert!(checked_base_url("https://u:p@x.io", true).is_err());
         assert!(checked_base_url("https://x.io/?a=1", true).is_err());
         assert!(checked_base_url("not a url", true).is_err());
+        // The URL parser would drop the LF and reach 127.0.0.1:12 instead.
+        let e = checked_base_url("http://127.0.0.1:1\n2", false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "base_url: must not contain control characters"
+        );
+        checked_base_url(" https://x.io/\n", false).unwrap();
     }
 
     #[test]
