@@ -645,6 +645,9 @@ impl NewConversation {
                 } else {
                     c.to.clone()
                 };
+                // CommBox writes the subject and display names into the e-mail's own
+                // headers, where CR or LF would add headers (a Bcc) to the mail.
+                validate::header_value("Content.subject", &c.subject)?;
                 check_addresses("Content.to", &to)?;
                 check_addresses("Content.cc", &c.cc)?;
                 check_addresses("Content.bcc", &c.bcc)?;
@@ -727,6 +730,9 @@ fn non_empty<T>(v: &[T]) -> Option<&[T]> {
 fn check_addresses(field: &str, list: &[Address]) -> Result<()> {
     for (i, a) in list.iter().enumerate() {
         validate::email(&format!("{field}[{i}]"), &a.address)?;
+        if let Some(name) = &a.name {
+            validate::header_value(&format!("{field}[{i}].name"), name)?;
+        }
     }
     Ok(())
 }
@@ -830,6 +836,16 @@ mod tests {
         .to_json()
         .unwrap_err();
         assert_eq!(e.field(), Some("User.Email"));
+        let e = NewConversation::from(EmailConversation::new("a@b.co", "Hi\r\nBcc: x@y.io", "m"))
+            .to_json()
+            .unwrap_err();
+        assert_eq!(e.to_string(), "Content.subject: must not contain CR or LF");
+        let e = NewConversation::from(
+            EmailConversation::new("a@b.co", "s", "m").cc_named("c@d.io", "C\nBcc: x@y.io"),
+        )
+        .to_json()
+        .unwrap_err();
+        assert_eq!(e.field(), Some("Content.cc[0].name"));
     }
 
     #[test]
