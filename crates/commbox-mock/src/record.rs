@@ -349,7 +349,7 @@ where
             }
         };
         let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.file_name().map(str::to_owned);
+        let filename = part_file_name(field.headers());
         let content_type = field.content_type().map(ToString::to_string);
         // Only text fields are buffered; file contents are hashed chunk by chunk.
         let keep = match api {
@@ -425,6 +425,76 @@ where
             parsed.payload = Some(params);
         }
     }
+}
+
+/// The `filename` parameter of a part's `Content-Disposition`, as its sender meant it.
+///
+/// A quoted file name may carry quoted-pairs: reqwest writes `\\` for `\` and `\"` for `"`.
+/// multer keeps a `\\` doubled and loses a name that ends in `\`, so the mock reads the
+/// header itself and, like Rack, undoes the escapes unless the name also holds a backslash
+/// that escapes nothing (a browser that sent `C:\dir\a.txt` unescaped).
+fn part_file_name(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_DISPOSITION)?;
+    let value = String::from_utf8_lossy(value.as_bytes());
+    let mut rest = value.split_once(';')?.1;
+    loop {
+        let (name, after) = rest.split_once('=')?;
+        let after = after.trim_start();
+        let (raw, next) = match after.strip_prefix('"') {
+            Some(quoted) => {
+                let end = closing_quote(quoted)?;
+                (
+                    &quoted[..end],
+                    quoted[end + 1..].split_once(';').map(|(_, n)| n),
+                )
+            }
+            None => match after.split_once(';') {
+                Some((token, n)) => (token.trim_end(), Some(n)),
+                None => (after.trim_end(), None),
+            },
+        };
+        if name.trim().eq_ignore_ascii_case("filename") {
+            return Some(unescape_quoted_pairs(raw));
+        }
+        rest = next?;
+    }
+}
+
+/// The index of the `"` that ends a quoted string whose opening quote was already read.
+fn closing_quote(quoted: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in quoted.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn unescape_quoted_pairs(raw: &str) -> String {
+    let mut chars = raw.chars();
+    let mut only_pairs = true;
+    while let Some(c) = chars.next() {
+        if c == '\\' && !matches!(chars.next(), Some('\\' | '"')) {
+            only_pairs = false;
+        }
+    }
+    if !only_pairs {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' {
+            chars.next().unwrap_or(c)
+        } else {
+            c
+        });
+    }
+    out
 }
 
 fn read_form(bytes: &[u8], parsed: &mut ParsedBody) {
@@ -522,6 +592,52 @@ mod tests {
         assert_eq!(mask_credentials("Bearer secret"), "Bearer ***");
         assert_eq!(mask_credentials("secret"), "***");
         assert_eq!(mask_credentials(""), "***");
+    }
+
+    #[test]
+    fn file_names_with_quoted_pairs() {
+        let name = |disposition: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                axum::http::HeaderValue::from_bytes(disposition.as_bytes()).unwrap(),
+            );
+            part_file_name(&headers)
+        };
+        let cases = [
+            (r#"form-data; name="file"; filename="a.txt""#, Some("a.txt")),
+            (
+                r#"form-data; name="file"; filename="say \"hi\".txt""#,
+                Some(r#"say "hi".txt"#),
+            ),
+            (
+                r#"form-data; name="file"; filename="a\\b.txt""#,
+                Some(r"a\b.txt"),
+            ),
+            (r#"form-data; name="file"; filename="end\\""#, Some("end\\")),
+            (
+                r#"form-data; name="file"; filename="a;b=c.txt""#,
+                Some("a;b=c.txt"),
+            ),
+            (
+                r#"form-data; name="file"; filename="C:\dir\a.txt""#,
+                Some(r"C:\dir\a.txt"),
+            ),
+            (
+                "form-data; name=\"file\"; filename=\"שלום 😀.txt\"",
+                Some("שלום 😀.txt"),
+            ),
+            (
+                "form-data; filename=plain.txt; name=file",
+                Some("plain.txt"),
+            ),
+            (r#"form-data; name="filename""#, None),
+            (r#"form-data; name="data""#, None),
+            (r#"form-data; name="file"; filename="""#, Some("")),
+        ];
+        for (disposition, want) in cases {
+            assert_eq!(name(disposition).as_deref(), want, "{disposition}");
+        }
     }
 
     #[test]
