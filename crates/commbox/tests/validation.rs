@@ -1,4 +1,5 @@
-//! Bad input: a field-named error, and nothing on the wire.
+//! Bad input: a field-named error, and nothing on the wire. Hostile input (empty, huge,
+//! control characters, CR/LF, odd ids and file names) is in hostile_input.rs.
 
 mod common;
 
@@ -17,26 +18,10 @@ fn check(client: &Client, mock: &commbox_mock::MockServer, field: &str, r: Resul
 #[test]
 fn every_validation_failure_sends_nothing() {
     let (mock, c) = setup();
-    let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("missing.pdf");
-    let missing_field = format!("attachment {:?}", missing.display().to_string());
-    let dir_field = format!("attachment {:?}", dir.path().display().to_string());
     let cases: Vec<(&str, Result<i64>)> = vec![
-        (
-            "Message",
-            c.create_conversation("s", SmsConversation::new("972544444444", "")),
-        ),
-        (
-            "Message",
-            c.create_message("s", 1, NewMessage::from_customer("a@b.co", "  ")),
-        ),
         (
             "UserStreamProviderId",
             c.create_conversation("s", SmsConversation::new("054-1234", "m")),
-        ),
-        (
-            "UserStreamProviderId",
-            c.create_conversation("s", SmsConversation::new("", "m")),
         ),
         (
             "UserStreamProviderId",
@@ -78,26 +63,11 @@ fn every_validation_failure_sends_nothing() {
             ),
         ),
         (
-            "Content.whatsapp_hsm_name",
-            c.create_conversation(
-                "s",
-                WhatsAppTemplateConversation::new("972544444444", " ", "m"),
-            ),
-        ),
-        (
             "User.Email",
             c.create_conversation(
                 "s",
                 ChatConversation::new("972544444444", "m").user(User::new().email("nope")),
             ),
-        ),
-        (
-            "stream_id",
-            c.create_conversation("", SmsConversation::new("1", "m")),
-        ),
-        (
-            "stream_id",
-            c.create_conversation("..", SmsConversation::new("1", "m")),
         ),
         (
             "object_id",
@@ -107,40 +77,11 @@ fn every_validation_failure_sends_nothing() {
             "UserIdentity",
             c.create_message("s", 1, NewMessage::from_agent(0, "a@b.co", "m")),
         ),
-        (
-            &missing_field,
-            c.create_conversation(
-                "s",
-                SmsConversation::new("1", "m").attachment(Attachment::from_path(&missing)),
-            ),
-        ),
-        (
-            &dir_field,
-            c.create_message(
-                "s",
-                1,
-                NewMessage::from_customer("a@b.co", "m")
-                    .attachment(Attachment::from_path(dir.path())),
-            ),
-        ),
-        (
-            "attachment \"\"",
-            c.create_message(
-                "s",
-                1,
-                NewMessage::from_customer("a@b.co", "m")
-                    .attachment(Attachment::from_bytes("", vec![1])),
-            ),
-        ),
     ];
     for (field, result) in cases {
         check(&c, &mock, field, result);
     }
     let e = c.get_conversation("s", " ").unwrap_err();
-    assert_eq!(e.field(), Some("object_id"));
-    let e = c
-        .set_conversation_status("..", ObjectStatusType::OPEN)
-        .unwrap_err();
     assert_eq!(e.field(), Some("object_id"));
     assert_eq!(mock.request_count(), 0);
 }
@@ -167,11 +108,6 @@ fn client_settings_are_checked() {
         .build()
         .unwrap_err();
     assert_eq!(e.field(), Some("base_url"));
-    let e = Client::builder()
-        .api_key("k\nX-Evil: 1")
-        .build()
-        .unwrap_err();
-    assert_eq!(e.field(), Some("api_key"));
     let e = Client::builder()
         .api_key("k")
         .ca_file("/no/such/ca.pem")
