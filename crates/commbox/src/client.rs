@@ -118,8 +118,8 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     observer: Option<CallObserver>,
     base_url_set: bool,
-    /// A malformed `COMMBOX_*` variable seen by `from_env`, reported by `build`.
-    env_error: Option<&'static str>,
+    /// A malformed `COMMBOX_*` variable seen by `from_env` and why, reported by `build`.
+    env_error: Option<(&'static str, &'static str)>,
 }
 
 impl Default for ClientBuilder {
@@ -184,19 +184,33 @@ impl ClientBuilder {
     /// naming the variable.
     pub fn from_env() -> ClientBuilder {
         let mut b = ClientBuilder::default();
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let bad = std::cell::Cell::new(None);
+        let report = |name: &'static str, why: &'static str| {
+            if bad.get().is_none() {
+                bad.set(Some((name, why)));
+            }
+        };
+        // A variable that is not UTF-8 is reported, not taken as unset: an ignored
+        // COMMBOX_PROXY would send every request around the proxy.
+        let var = |name: &'static str| match std::env::var(name) {
+            Ok(v) => Some(v).filter(|v| !v.is_empty()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                report(name, "is not valid UTF-8");
+                None
+            }
+            Err(std::env::VarError::NotPresent) => None,
+        };
         if let Some(v) = var(env::API_KEY) {
             b = b.api_key(v);
         }
         if let Some(v) = var(env::BASE_URL) {
             b = b.base_url(v);
         }
-        let mut bad = None;
-        let mut secs = |name: &'static str| {
+        let secs = |name: &'static str| {
             var(name).and_then(|v| match v.trim().parse::<f64>() {
                 Ok(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
                 _ => {
-                    bad.get_or_insert(name);
+                    report(name, "not a valid number");
                     None
                 }
             })
@@ -210,9 +224,7 @@ impl ClientBuilder {
         if let Some(v) = var(env::MAX_RETRIES) {
             match v.trim().parse() {
                 Ok(n) => b = b.max_retries(n),
-                Err(_) => {
-                    bad.get_or_insert(env::MAX_RETRIES);
-                }
+                Err(_) => report(env::MAX_RETRIES, "not a valid number"),
             }
         }
         if let Some(v) = var(env::CA_FILE) {
@@ -225,7 +237,7 @@ impl ClientBuilder {
             b = b.allow_insecure_http(matches!(v.trim(), "1" | "true" | "yes" | "on"));
         }
         // Reported at build time so that from_env stays infallible.
-        b.env_error = bad;
+        b.env_error = bad.get();
         b
     }
 
@@ -346,8 +358,8 @@ impl ClientBuilder {
 
     /// Validates everything but the key: the settings and the base URL.
     fn checked(self) -> Result<(Settings, String)> {
-        if let Some(name) = self.env_error {
-            return Err(Error::validation(name, "not a valid number"));
+        if let Some((name, why)) = self.env_error {
+            return Err(Error::validation(name, why));
         }
         let base = checked_base_url(&self.base_url, self.allow_insecure_http)?;
         if self.timeout.is_zero() {
