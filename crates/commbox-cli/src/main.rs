@@ -3,6 +3,7 @@
 mod args;
 mod chatwoot;
 mod commands;
+mod not_utf8;
 mod output;
 
 use args::{Cli, Command};
@@ -10,7 +11,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidUtf8 => {
+            return output::report(&not_utf8::error(), not_utf8::error_format());
+        }
+        Err(e) => e.exit(),
+    };
     init_logging(cli.global.verbose);
     if let Command::Mock(m) = &cli.command {
         return run_mock(m, &cli.global);
