@@ -43,7 +43,7 @@ impl<T: Clone + Send> Slot<T> {
     /// running hold a clone and finish first. Closing twice does nothing.
     pub(crate) fn close(&self, py: Python<'_>) {
         let taken = self.lock().take();
-        // Dropping joins the pool's runtime thread: not with the GIL held.
+        // Dropping closes the pool's connections (system calls): not with the GIL held.
         py.detach(move || drop(taken));
     }
 }

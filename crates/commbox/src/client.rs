@@ -24,8 +24,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Build it once and reuse it. A client made before `fork()` also works in the child, which
 /// gets its own pool.
 ///
-/// It uses reqwest's blocking client, which runs its own small runtime: do not create or
-/// drop a `Client` inside an async (tokio) task; use `spawn_blocking` there.
+/// Calls block the calling thread, which does the network I/O itself (no background
+/// thread). They must not be made from inside an async (tokio) task, where blocking is not
+/// allowed: use `spawn_blocking` there.
 ///
 /// ```no_run
 /// # fn main() -> commbox::Result<()> {

@@ -3,7 +3,8 @@
 
 use crate::attachment::Attachment;
 use crate::error::{Error, Result};
-use reqwest::blocking::multipart::{Form, Part};
+use reqwest::multipart::{Form, Part};
+use std::io::Read;
 
 /// A request body, rebuilt for every attempt.
 #[derive(Debug, Clone)]
@@ -45,10 +46,7 @@ impl Body {
     }
 
     /// Builds the reqwest body for one attempt, opening attached files.
-    pub(crate) fn build(
-        &self,
-        req: reqwest::blocking::RequestBuilder,
-    ) -> Result<reqwest::blocking::RequestBuilder> {
+    pub(crate) fn build(&self, req: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder> {
         Ok(match self {
             Body::Empty => req,
             Body::Json(bytes) => req
@@ -92,7 +90,7 @@ impl PartValue {
             PartValue::File(a) => {
                 let opened = a.open()?;
                 let ct = opened.content_type.clone();
-                Part::reader_with_length(opened.reader, opened.len)
+                Part::stream_with_length(streamed(opened.reader), opened.len)
                     .file_name(opened.name)
                     .mime_str(&ct)
                     .map_err(|_| {
@@ -104,8 +102,53 @@ impl PartValue {
             }
             PartValue::Base64(a) => {
                 let (len, reader) = a.open()?.into_base64_form();
-                Part::reader_with_length(reader, len)
+                Part::stream_with_length(streamed(reader), len)
             }
         })
+    }
+}
+
+/// How much of an attachment is read per chunk: large enough that a 100 MiB file is a few
+/// thousand writes, small enough that memory stays flat.
+const CHUNK: usize = 64 * 1024;
+
+/// A reader as a request body, read in chunks while the request is written. The reads block
+/// the runtime's only thread, which is the caller's, and nothing else waits on it.
+fn streamed(reader: Box<dyn Read + Send>) -> reqwest::Body {
+    reqwest::Body::wrap_stream(futures_util::stream::iter(Chunks {
+        reader: Some(reader),
+    }))
+}
+
+struct Chunks {
+    // None after the end or an error: the stream then ends.
+    reader: Option<Box<dyn Read + Send>>,
+}
+
+impl Iterator for Chunks {
+    type Item = std::io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let reader = self.reader.as_mut()?;
+        let mut buf = vec![0; CHUNK];
+        let mut filled = 0;
+        // Fill the chunk: the base64 reader hands out a few bytes per call.
+        while filled < CHUNK {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.reader = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+        if filled == 0 {
+            self.reader = None;
+            return None;
+        }
+        buf.truncate(filled);
+        Some(Ok(buf))
     }
 }

@@ -40,7 +40,7 @@ fn allowed(headers: &HeaderMap) -> String {
     out
 }
 
-pub(super) fn request(req: &reqwest::blocking::Request, request_id: &str) {
+pub(super) fn request(req: &reqwest::Request, request_id: &str) {
     if log::log_enabled!(target: TARGET, log::Level::Trace) {
         log::trace!(
             target: TARGET,

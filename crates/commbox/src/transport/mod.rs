@@ -19,7 +19,6 @@ use pool::Pool;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use retry::{Failure, RetryEvent, RetryPolicy};
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -160,7 +159,10 @@ impl Transport {
     /// Sends `req`, retrying per the policy, and returns the final answer (any status).
     pub(crate) fn send(&self, req: &Request) -> Result<Response> {
         req.body.validate()?;
-        let request_id = new_request_id();
+        // One getpid per call (it is a system call): request ids and the connection pool
+        // both need to know whether this process is a forked child.
+        let pid = std::process::id();
+        let request_id = new_request_id(pid);
         let url = self.url(&req.path)?;
         let log_path = req
             .display_path
@@ -171,7 +173,7 @@ impl Transport {
             .unwrap_or("")
             .to_owned();
         let started = Instant::now();
-        let (result, attempts) = self.send_with_retries(req, &url, &request_id, &log_path);
+        let (result, attempts) = self.send_with_retries(req, &url, &request_id, &log_path, pid);
         if let Some(observer) = &self.observer {
             observer(&CallEvent {
                 method: req.method.to_string(),
@@ -200,11 +202,12 @@ impl Transport {
         url: &reqwest::Url,
         request_id: &str,
         log_path: &str,
+        pid: u32,
     ) -> (Result<Response>, u32) {
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let outcome = self.attempt(req, url, request_id);
+            let outcome = self.attempt(req, url, request_id, pid);
             let elapsed = started.elapsed();
             let (failure, retry_after, result) = match outcome {
                 Ok(resp) => {
@@ -255,13 +258,15 @@ impl Transport {
         req: &Request,
         url: &reqwest::Url,
         request_id: &str,
+        pid: u32,
     ) -> std::result::Result<Response, (Failure, Error)> {
-        // Fails only if a forked child cannot rebuild its client: nothing was sent.
-        let http = self
+        // Fails only if no runtime can be set up for this call: nothing was sent.
+        let mut lane = self
             .http
-            .client()
+            .lane(pid)
             .map_err(|e| (Failure::NotSent, e.with_request_ids(request_id, None)))?;
-        let mut builder = http
+        let mut builder = lane
+            .client()
             .request(req.method.clone(), url.clone())
             .header(REQUEST_ID_HEADER, request_id)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -281,56 +286,75 @@ impl Transport {
             (Failure::NotSent, err.with_request_ids(request_id, None))
         })?;
         log::request(&request, request_id);
-        let resp = http
-            .execute(request)
-            .map_err(|e| errors::from_send(e, request_id))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let server_request_id = server_request_id(&headers);
-        let retry_after = headers
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-        let success = (200..300).contains(&status);
-        // Error bodies are only shown to people: read a bounded prefix and drop the rest.
-        let limit = if success {
-            MAX_RESPONSE_BODY
-        } else {
-            crate::error::MAX_ERROR_BODY as u64
-        };
-        // A body of announced length within the limit is collected in one wait on reqwest's
-        // I/O thread; `read_to_end` waits once per `read` call (several per answer).
-        let body = match resp.content_length() {
-            Some(len) if len <= limit => resp.bytes().map(Vec::from).map_err(|e| {
-                errors::from_body_read(std::io::Error::other(e), request_id, status)
-            })?,
-            _ => {
-                let mut body = Vec::new();
-                resp.take(limit + 1)
-                    .read_to_end(&mut body)
-                    .map_err(|e| errors::from_body_read(e, request_id, status))?;
-                body
-            }
-        };
-        if success && body.len() as u64 > MAX_RESPONSE_BODY {
-            let err = Error::new(
-                ErrorKind::Decode,
-                format!("response body is larger than {MAX_RESPONSE_BODY} bytes"),
-            )
-            .with_request_ids(request_id, server_request_id);
-            return Err((Failure::Status(status), err));
-        }
-        let mut body = body;
-        body.truncate(limit as usize);
-        Ok(Response {
-            status,
-            headers,
-            body,
-            request_id: request_id.to_owned(),
-            server_request_id,
-            retry_after,
-        })
+        let client = lane.client().clone();
+        lane.block_on(exchange(&client, request, request_id))
     }
+}
+
+/// Sends one request and reads its answer, within the body limits.
+async fn exchange(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    request_id: &str,
+) -> std::result::Result<Response, (Failure, Error)> {
+    let mut resp = client
+        .execute(request)
+        .await
+        .map_err(|e| errors::from_send(e, request_id))?;
+    let status = resp.status().as_u16();
+    let headers = std::mem::take(resp.headers_mut());
+    let server_request_id = server_request_id(&headers);
+    let retry_after = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+    let success = (200..300).contains(&status);
+    let too_large = || {
+        let err = Error::new(
+            ErrorKind::Decode,
+            format!("response body is larger than {MAX_RESPONSE_BODY} bytes"),
+        )
+        .with_request_ids(request_id, server_request_id.clone());
+        (Failure::Status(status), err)
+    };
+    // Error bodies are only shown to people: read a bounded prefix and drop the rest.
+    let limit = if success {
+        MAX_RESPONSE_BODY
+    } else {
+        crate::error::MAX_ERROR_BODY as u64
+    };
+    if success && resp.content_length().is_some_and(|len| len > limit) {
+        // Announced too large: refuse before reading any of it.
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(limit) as usize);
+    while (body.len() as u64) <= limit {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => {
+                return Err(errors::from_body_read(
+                    std::io::Error::other(e),
+                    request_id,
+                    status,
+                ))
+            }
+        }
+    }
+    if body.len() as u64 > limit {
+        if success {
+            return Err(too_large());
+        }
+        body.truncate(limit as usize);
+    }
+    Ok(Response {
+        status,
+        headers,
+        body,
+        request_id: request_id.to_owned(),
+        server_request_id,
+        retry_after,
+    })
 }
 
 /// `base` parsed, when it is bare (scheme, host, port, nothing after): the case where
@@ -361,10 +385,10 @@ fn server_request_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A random UUIDv4-shaped id; unique enough to trace one call in logs on both sides.
-pub(crate) fn new_request_id() -> String {
+pub(crate) fn new_request_id(pid: u32) -> String {
     // A forked child inherits its parent's generator state and would repeat its ids; the
     // pid tells the two apart.
-    let mut v = fastrand::u128(..) ^ (u128::from(std::process::id()) << 64);
+    let mut v = fastrand::u128(..) ^ (u128::from(pid) << 64);
     v = (v & !(0xF << 76)) | (0x4 << 76); // version 4
     v = (v & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
     let h = format!("{v:032x}");
@@ -436,10 +460,10 @@ mod tests {
 
     #[test]
     fn request_ids_look_like_uuid4() {
-        let a = new_request_id();
+        let a = new_request_id(1);
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
-        assert_ne!(a, new_request_id());
+        assert_ne!(a, new_request_id(1));
     }
 }

@@ -1,93 +1,216 @@
-//! The HTTP client (one connection pool), made fork-safe.
+//! The HTTP connections, driven on the calling thread, and made fork-safe.
 //!
-//! reqwest's blocking client runs its I/O on a runtime thread. A child made by fork() has
-//! no such thread: a request through the parent's client waits forever, and so does
-//! dropping it (the drop joins that thread). So the pool remembers the pid that built the
-//! client; in another process it builds a fresh one and leaks the inherited one instead of
-//! dropping it. Prefork servers (gunicorn, Celery, legacy C daemons) then just work.
+//! Why not `reqwest::blocking`: it runs all I/O on a runtime thread of its own, so every call
+//! hands its request over to that thread and sleeps until the answer is handed back. On
+//! loopback that hand-over cost more CPU than libcurl spends on a whole request (about four
+//! context switches per call; bench/NOTES.md has the profile).
+//!
+//! Here a call borrows a [`Lane`]: a current-thread tokio runtime and the reqwest client whose
+//! connections live on it, and drives it with `block_on` on the caller's own thread, as
+//! libcurl does. A connection belongs to the runtime that opened it, and a lane is used by
+//! one call at a time, so a connection is never touched from two runtimes. The pool grows to
+//! as many lanes as calls ever ran at once and keeps them (with their idle connections) for
+//! the next calls; the most recently used lane is lent first, so its connections are warm.
+//!
+//! A child made by fork() must not touch the parent's lanes (their epoll instances and
+//! sockets are shared with the parent) nor drop them (their DNS threads do not exist in the
+//! child), so the pool remembers the pid that made its lanes; in another process it starts
+//! afresh and keeps the inherited lanes unused for the life of the process. Prefork servers
+//! (gunicorn, Celery, legacy C daemons) then just work.
 
 use super::Settings;
 use crate::error::{Error, ErrorKind, Result};
-use std::sync::{Mutex, PoisonError, RwLock};
-use std::time::Duration;
+use std::future::Future;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-/// Clients inherited across fork(), kept for the life of the process: they can be neither
+/// Lanes inherited across fork(), kept for the life of the process: they can be neither
 /// used nor dropped here, and keeping them reachable (rather than forgetting them) keeps leak
 /// checkers quiet. Only forked children ever add to it.
-static INHERITED: Mutex<Vec<reqwest::blocking::Client>> = Mutex::new(Vec::new());
+static INHERITED: Mutex<Vec<Lane>> = Mutex::new(Vec::new());
 
-fn keep_forever(client: reqwest::blocking::Client) {
+fn keep_forever(lanes: impl IntoIterator<Item = Lane>) {
     INHERITED
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .push(client);
+        .extend(lanes);
 }
 
-/// The shared HTTP client of one or more transports.
+/// A lane idle for longer than this first lets its runtime read what its connections
+/// received meanwhile (see [`Borrowed::block_on`]). Back-to-back calls skip it (it costs two
+/// system calls); servers close idle connections after seconds, not milliseconds.
+const IDLE_CHECK_AFTER: Duration = Duration::from_millis(10);
+
+/// The connections of one or more transports.
 pub(crate) struct Pool {
     settings: Settings,
-    state: RwLock<State>,
+    lanes: Mutex<Lanes>,
 }
 
-struct State {
+struct Lanes {
     pid: u32,
-    // Option only so Drop can take it out and leak it in a forked child.
-    client: Option<reqwest::blocking::Client>,
+    idle: Vec<Lane>,
+}
+
+/// A runtime and the client whose connections live on it; used by one call at a time.
+pub(crate) struct Lane {
+    // Option only so Drop can shut the runtime down without waiting (see Drop).
+    runtime: Option<tokio::runtime::Runtime>,
+    client: reqwest::Client,
+    last_used: Instant,
 }
 
 impl Pool {
-    /// Builds the client now, so bad settings (CA file, proxy) fail at construction.
+    /// Makes the first lane now, so bad settings (CA file, proxy) fail at construction.
     pub(crate) fn new(settings: &Settings) -> Result<Pool> {
+        let first = Lane::new(settings)?;
         Ok(Pool {
             settings: settings.clone(),
-            state: RwLock::new(State {
+            lanes: Mutex::new(Lanes {
                 pid: std::process::id(),
-                client: Some(build(settings)?),
+                idle: vec![first],
             }),
         })
     }
 
-    /// The client for this process (a cheap handle to the shared pool).
-    pub(crate) fn client(&self) -> Result<reqwest::blocking::Client> {
-        let pid = std::process::id();
-        {
-            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-            if state.pid == pid {
-                if let Some(c) = &state.client {
-                    return Ok(c.clone());
-                }
+    /// Lends a lane to the calling thread until the returned guard is dropped; `pid` is
+    /// this process's id.
+    pub(crate) fn lane(&self, pid: u32) -> Result<Borrowed<'_>> {
+        let reused = {
+            let mut lanes = self.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+            if lanes.pid != pid {
+                keep_forever(std::mem::take(&mut lanes.idle));
+                lanes.pid = pid;
+                log::debug!(target: "commbox", "new connection pool in forked process {pid}");
             }
-        }
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        if state.pid != pid || state.client.is_none() {
-            let fresh = build(&self.settings)?;
-            if let Some(inherited) = state.client.replace(fresh) {
-                keep_forever(inherited);
-            }
-            state.pid = pid;
-            log::debug!(target: "commbox", "rebuilt the HTTP client in forked process {pid}");
-        }
-        state
-            .client
-            .clone()
-            .ok_or_else(|| Error::new(ErrorKind::Connection, "no HTTP client"))
+            lanes.idle.pop()
+        };
+        let lane = match reused {
+            Some(lane) => lane,
+            // Made outside the lock: building a client loads the root certificates.
+            None => Lane::new(&self.settings)?,
+        };
+        Ok(Borrowed {
+            pool: self,
+            pid,
+            lane: Some(lane),
+        })
     }
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if state.pid != std::process::id() {
-            if let Some(inherited) = state.client.take() {
-                keep_forever(inherited);
-            }
+        let lanes = self.lanes.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if lanes.pid != std::process::id() {
+            keep_forever(std::mem::take(&mut lanes.idle));
         }
     }
 }
 
-/// Builds the reqwest client. Fails on an unreadable CA file or a malformed proxy URL.
-fn build(settings: &Settings) -> Result<reqwest::blocking::Client> {
-    let mut b = reqwest::blocking::Client::builder()
+/// A lane lent to one call; goes back to its pool when dropped.
+pub(crate) struct Borrowed<'a> {
+    pool: &'a Pool,
+    pid: u32,
+    lane: Option<Lane>,
+}
+
+impl Borrowed<'_> {
+    /// The lane's client, for building requests.
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.lane().client
+    }
+
+    /// Runs `fut` to completion on this thread, driving the lane's connections.
+    pub(crate) fn block_on<F: Future>(&mut self, fut: F) -> F::Output {
+        let lane = self
+            .lane
+            .as_mut()
+            .expect("a borrowed lane is present until drop");
+        let runtime = lane
+            .runtime
+            .as_ref()
+            .expect("a lane has its runtime until drop");
+        let idle = lane.last_used.elapsed() > IDLE_CHECK_AFTER;
+        let out = runtime.block_on(async {
+            if idle {
+                // Nobody drove this runtime while the lane sat idle, so a server's close of a
+                // keep-alive connection is still unread: hyper would write the request on
+                // that dead connection and fail it ("closed before message completed"),
+                // which for a create cannot be retried. Each yield lets the runtime poll its
+                // sockets once and run what became ready: the first delivers the close, the
+                // second lets the connection task act on it, so the pool drops it.
+                tokio::task::yield_now().await;
+                tokio::task::yield_now().await;
+            }
+            fut.await
+        });
+        lane.last_used = Instant::now();
+        out
+    }
+
+    fn lane(&self) -> &Lane {
+        self.lane
+            .as_ref()
+            .expect("a borrowed lane is present until drop")
+    }
+}
+
+impl Drop for Borrowed<'_> {
+    fn drop(&mut self) {
+        let Some(lane) = self.lane.take() else { return };
+        if std::thread::panicking() {
+            // A panic mid-request may leave a connection half-used: drop the lane.
+            return;
+        }
+        let mut lanes = self
+            .pool
+            .lanes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A forked child cannot get here with a lane of its parent's: the thread that
+        // borrowed it does not exist in the child.
+        if lanes.pid == self.pid {
+            lanes.idle.push(lane);
+        } else {
+            keep_forever([lane]);
+        }
+    }
+}
+
+impl Lane {
+    fn new(settings: &Settings) -> Result<Lane> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| Error::io(format!("cannot set up the I/O runtime: {e}"), e))?;
+        // reqwest registers nothing with the runtime while building; entering it anyway keeps
+        // that true if a future version starts a timer or a resolver here.
+        let client = {
+            let _entered = runtime.enter();
+            build_client(settings)?
+        };
+        Ok(Lane {
+            runtime: Some(runtime),
+            client,
+            last_used: Instant::now(),
+        })
+    }
+}
+
+impl Drop for Lane {
+    fn drop(&mut self) {
+        // Without waiting for a DNS lookup still running on a blocking thread, and without
+        // the panic a plain drop gives inside someone else's async context.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Builds a lane's reqwest client. Fails on an unreadable CA file or a malformed proxy URL.
+fn build_client(settings: &Settings) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
         .use_rustls_tls()
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
