@@ -86,11 +86,20 @@ fn generated_bodies_stream_with_their_length_and_are_json() {
     assert_eq!(first.len(), 1 << 20);
     assert!(first.starts_with(br#"{"padding":"xxx"#));
 
-    // The server is unharmed and recorded both.
+    // Chunked: no length announced, the same bytes.
+    mock.push_fault(Fault::status(200).with_body_bytes(100_000).chunked());
+    let response = authed(&client(), &mock, Method::GET, "/managers")
+        .send()
+        .unwrap();
+    assert_eq!(response.content_length(), None);
+    assert_eq!(response.headers()["transfer-encoding"], "chunked");
+    assert_eq!(response.bytes().unwrap().len(), 100_000);
+
+    // The server is unharmed and recorded them all.
     let recorded = mock.requests();
     assert_eq!(
         recorded.iter().map(|r| r.status).collect::<Vec<_>>(),
-        [200, 200]
+        [200, 200, 200]
     );
     assert_eq!(
         recorded[1].fault.as_ref().unwrap().body_bytes,
@@ -153,6 +162,7 @@ fn shaping_needs_a_status_and_valid_headers() {
         json!({"body_bytes": 10}),
         json!({"reset_after_bytes": 1, "delay_ms": 5}),
         json!({"status": 200, "drop": true, "body_bytes": 10}),
+        json!({"chunked": true}),
         json!({"status": 302, "headers": {"bad name": "x"}}),
         json!({"status": 302, "headers": {"location": "a\nb"}}),
     ] {
