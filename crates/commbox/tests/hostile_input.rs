@@ -484,20 +484,14 @@ fn cases(fx: &Fx) -> Vec<Case> {
         refused("H38", "user_agent_suffix", |fx| {
             ok(fx.builder().user_agent_suffix("app/1\r\nX-Evil: 1").build())
         }),
-        refused(
-            "H39",
-            "attachment \"a\\r\\nContent-Type: text/html.txt\"",
-            |fx| {
-                ok(fx.client.create_message(
-                    "s",
-                    fx.object,
-                    fx.customer("m").attachment(Attachment::from_bytes(
-                        "a\r\nContent-Type: text/html.txt",
-                        b"x".to_vec(),
-                    )),
-                ))
-            },
-        ),
+        refused("H39", "attachment \"a\\r\\nX-Evil: 1.txt\"", |fx| {
+            ok(fx.client.create_message(
+                "s",
+                fx.object,
+                fx.customer("m")
+                    .attachment(Attachment::from_bytes("a\r\nX-Evil: 1.txt", b"x".to_vec())),
+            ))
+        }),
         refused("H40", "attachment \"a.txt\"", |fx| {
             ok(fx.client.create_conversation(
                 "s",
