@@ -54,6 +54,11 @@ mod models;
 mod transport;
 mod validate;
 
+#[cfg(any(fuzzing, test))]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
+
 pub use attachment::Attachment;
 pub use client::{
     env, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,

@@ -6,7 +6,7 @@ use crate::error::{capped_body, Error, ErrorKind, Result};
 use crate::http_error;
 use crate::transport::body::{Body, FormPart, PartValue};
 use crate::transport::url::{self, PathParam};
-use crate::transport::{Request, Transport};
+use crate::transport::{Request, Response, Transport};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::fmt;
@@ -142,9 +142,7 @@ impl InboxClient {
     /// The contact's conversations in this inbox.
     pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<Conversation>> {
         let route = self.contact_route(contact_identifier, "/conversations")?;
-        let v = self.call(Method::GET, route, Body::Empty, true)?;
-        expect_array(&v, "conversations")?;
-        Ok(list(Some(&v), Conversation::from_json))
+        conversations_from(&self.call(Method::GET, route, Body::Empty, true)?)
     }
 
     /// One conversation (by its display id) with its messages.
@@ -254,9 +252,7 @@ impl InboxClient {
             None => "/messages".to_owned(),
         };
         let route = self.conversation_route(contact_identifier, &conversation_id, &query)?;
-        let v = self.call(Method::GET, route, Body::Empty, true)?;
-        expect_array(&v, "messages")?;
-        Ok(list(Some(&v), Message::from_json))
+        messages_from(&self.call(Method::GET, route, Body::Empty, true)?)
     }
 
     /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`
@@ -322,13 +318,20 @@ impl InboxClient {
             idempotent,
             display_path: Some(route.display),
         };
-        let resp = self.transport.send(&req)?;
-        if !resp.is_success() {
-            let hint = (route.contact_endpoint && resp.status == 500).then_some(HMAC_HINT);
-            return Err(http_error::from_response(&resp, "Chatwoot", hint));
-        }
-        http_error::json_body(&resp)
+        decode(&self.transport.send(&req)?, route.contact_endpoint)
     }
+}
+
+// The decoders below are free functions so that the fuzz targets (crate::__fuzz) run
+// exactly what the client runs on an answer.
+
+/// A final answer of the transport as JSON, or the error it stands for.
+pub(crate) fn decode(resp: &Response, contact_endpoint: bool) -> Result<Value> {
+    if !resp.is_success() {
+        let hint = (contact_endpoint && resp.status == 500).then_some(HMAC_HINT);
+        return Err(http_error::from_response(resp, "Chatwoot", hint));
+    }
+    http_error::json_body(resp)
 }
 
 fn unexpected(v: &Value, what: &str) -> Error {
@@ -347,14 +350,24 @@ fn expect_array(v: &Value, what: &str) -> Result<()> {
     }
 }
 
-fn contact_from(v: &Value) -> Result<Contact> {
+pub(crate) fn contact_from(v: &Value) -> Result<Contact> {
     Contact::from_json(v).ok_or_else(|| unexpected(v, "the contact has no id"))
 }
 
-fn conversation_from(v: &Value) -> Result<Conversation> {
+pub(crate) fn conversation_from(v: &Value) -> Result<Conversation> {
     Conversation::from_json(v).ok_or_else(|| unexpected(v, "the conversation has no id"))
 }
 
-fn message_from(v: &Value) -> Result<Message> {
+pub(crate) fn message_from(v: &Value) -> Result<Message> {
     Message::from_json(v).ok_or_else(|| unexpected(v, "the message has no id"))
+}
+
+pub(crate) fn conversations_from(v: &Value) -> Result<Vec<Conversation>> {
+    expect_array(v, "conversations")?;
+    Ok(list(Some(v), Conversation::from_json))
+}
+
+pub(crate) fn messages_from(v: &Value) -> Result<Vec<Message>> {
+    expect_array(v, "messages")?;
+    Ok(list(Some(v), Message::from_json))
 }

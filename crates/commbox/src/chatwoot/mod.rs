@@ -29,9 +29,9 @@
 //! returns the full contact without `source_id`; an inbox locked to a single conversation
 //! returns the existing one from "create conversation".
 
-mod client;
+pub(crate) mod client;
 mod identity;
-mod records;
+pub(crate) mod records;
 mod requests;
 
 pub use crate::enums::MessageType;

@@ -1,6 +1,6 @@
 //! The CommBox API calls, as methods of [`crate::Client`].
 
-mod envelope;
+pub(crate) mod envelope;
 
 use crate::client::Client;
 use crate::enums::ObjectStatusType;
@@ -115,23 +115,7 @@ impl Client {
             url::segment("stream_id", &stream_id)?,
             url::segment("object_id", &object_id)?
         );
-        let env = self.call(Method::GET, path, Body::Empty, true)?;
-        // CommBox returns `data` as an array even for one object.
-        let object = match &env.data {
-            Value::Array(items) => items.first(),
-            other @ Value::Object(_) => Some(other),
-            _ => None,
-        };
-        match object {
-            Some(o) => Conversation::from_json(o)
-                .ok_or_else(|| decode_error(&env, "the conversation has no objectId")),
-            None => Err(Error::new(
-                ErrorKind::NotFound,
-                "CommBox returned no conversation for that stream and id",
-            )
-            .with_http(env.http_status, env.description.clone(), None)
-            .with_request_ids(&env.request_id, None)),
-        }
+        conversation_of(&self.call(Method::GET, path, Body::Empty, true)?)
     }
 
     /// Changes a conversation's status (`POST /objects/{OBJECT_ID}/status/{STATUS_ID}`).
@@ -152,27 +136,13 @@ impl Client {
     /// Lists agents and admins (`GET /managers`); an agent's `id` is the `UserIdentity`
     /// for [`NewMessage::from_agent`].
     pub fn managers(&self) -> Result<Vec<Manager>> {
-        let env = self.call(Method::GET, "/managers".into(), Body::Empty, true)?;
-        match &env.data {
-            Value::Array(items) => items
-                .iter()
-                .map(|m| {
-                    Manager::from_json(m).ok_or_else(|| decode_error(&env, "a manager has no id"))
-                })
-                .collect(),
-            Value::Null => Ok(Vec::new()),
-            _ => Err(decode_error(&env, "data is not a list of managers")),
-        }
+        managers_of(&self.call(Method::GET, "/managers".into(), Body::Empty, true)?)
     }
 
     /// Checks that CommBox is up and the key is accepted (`GET /core/systemstatus`).
     pub fn system_status(&self) -> Result<SystemStatus> {
         let env = self.call(Method::GET, "/core/systemstatus".into(), Body::Empty, true)?;
-        Ok(SystemStatus {
-            http_status: env.http_status,
-            description: env.description.unwrap_or_default(),
-            response_time: env.response_time,
-        })
+        Ok(system_status_of(env))
     }
 
     /// Sends any request to the API, for endpoints the typed methods do not cover yet, and
@@ -211,12 +181,7 @@ impl Client {
     }
 
     fn create(&self, path: String, body: Body) -> Result<i64> {
-        let env = self.call(Method::POST, path, body, false)?;
-        let id = match &env.data {
-            Value::Object(_) => lenient::int(&env.data, &["id", "objectId", "childId"]),
-            other => lenient::as_i64(other),
-        };
-        id.ok_or_else(|| decode_error(&env, "the answer has no data.id"))
+        created_id(&self.call(Method::POST, path, body, false)?)
     }
 
     fn call(&self, method: Method, path: String, body: Body, idempotent: bool) -> Result<Envelope> {
@@ -228,6 +193,59 @@ impl Client {
             display_path: None,
         };
         envelope::decode(self.transport().send(&req)?)
+    }
+}
+
+// What each call reads from a decoded envelope; free functions so that the fuzz targets
+// (crate::__fuzz) run exactly what the client runs on an answer.
+
+/// The id a create answered with: `data.id` (`objectId`, `childId`), or `data` itself.
+pub(crate) fn created_id(env: &Envelope) -> Result<i64> {
+    let id = match &env.data {
+        Value::Object(_) => lenient::int(&env.data, &["id", "objectId", "childId"]),
+        other => lenient::as_i64(other),
+    };
+    id.ok_or_else(|| decode_error(env, "the answer has no data.id"))
+}
+
+/// The conversation in a get-conversation answer.
+pub(crate) fn conversation_of(env: &Envelope) -> Result<Conversation> {
+    // CommBox returns `data` as an array even for one object.
+    let object = match &env.data {
+        Value::Array(items) => items.first(),
+        other @ Value::Object(_) => Some(other),
+        _ => None,
+    };
+    match object {
+        Some(o) => Conversation::from_json(o)
+            .ok_or_else(|| decode_error(env, "the conversation has no objectId")),
+        None => Err(Error::new(
+            ErrorKind::NotFound,
+            "CommBox returned no conversation for that stream and id",
+        )
+        .with_http(env.http_status, env.description.clone(), None)
+        .with_request_ids(&env.request_id, None)),
+    }
+}
+
+/// The agents in a `/managers` answer.
+pub(crate) fn managers_of(env: &Envelope) -> Result<Vec<Manager>> {
+    match &env.data {
+        Value::Array(items) => items
+            .iter()
+            .map(|m| Manager::from_json(m).ok_or_else(|| decode_error(env, "a manager has no id")))
+            .collect(),
+        Value::Null => Ok(Vec::new()),
+        _ => Err(decode_error(env, "data is not a list of managers")),
+    }
+}
+
+/// The system status from a `/core/systemstatus` answer.
+pub(crate) fn system_status_of(env: Envelope) -> SystemStatus {
+    SystemStatus {
+        http_status: env.http_status,
+        description: env.description.unwrap_or_default(),
+        response_time: env.response_time,
     }
 }
 
