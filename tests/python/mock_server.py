@@ -66,23 +66,24 @@ class MockServer:
         self.stop()
         raise RuntimeError("commbox-mock printed no URL within 20 s")
 
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
+    def _call(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             raw = answer.read()
         return json.loads(raw) if raw else None
 
-    def requests(self) -> List[Dict[str, Any]]:
-        """Every API request received since the last reset, oldest first."""
-        result: List[Dict[str, Any]] = self._call("GET", "/__mock/requests")
+    def requests(self, timeout: float = 30) -> List[Dict[str, Any]]:
+        """Every API request received since the last reset, oldest first (a soak's hundreds
+        of thousands take longer than the default ``timeout`` in seconds)."""
+        result: List[Dict[str, Any]] = self._call("GET", "/__mock/requests", timeout=timeout)
         return result
 
-    def objects(self) -> List[Dict[str, Any]]:
+    def objects(self, timeout: float = 30) -> List[Dict[str, Any]]:
         """Every conversation stored since the last reset, with messages and attachments."""
-        result: List[Dict[str, Any]] = self._call("GET", "/__mock/objects")
+        result: List[Dict[str, Any]] = self._call("GET", "/__mock/objects", timeout=timeout)
         return result
 
     def chatwoot(self, inbox: str = CHATWOOT_INBOX) -> Dict[str, Any]:
@@ -101,9 +102,21 @@ class MockServer:
         ``delay_ms``, ``drop``, ``count``."""
         self._call("POST", "/__mock/faults", fault)
 
+    def chaos(self, rate: float, **settings: Any) -> None:
+        """Chaos mode: faults ``rate`` (0 to 1) of the later API requests at random, with
+        ``seed``, ``kinds``, ``retry_after`` and ``delay_ms`` as ``POST /__mock/chaos`` takes
+        them. Each faulted request's record names its kind in ``"chaos"``."""
+        self._call("POST", "/__mock/chaos", {"rate": rate, **settings})
+
+    def stop_chaos(self) -> Dict[str, Any]:
+        """Turns chaos mode off and returns its report: ``requests`` drawn for, ``injected``
+        by kind, ``failures`` (every kind but ``delay``)."""
+        report: Dict[str, Any] = self._call("DELETE", "/__mock/chaos")
+        return report
+
     def reset(self) -> None:
-        """Forgets requests, objects, Chatwoot contacts and conversations, and queued faults
-        (the seeded inboxes stay)."""
+        """Forgets requests, objects, Chatwoot contacts and conversations, queued faults and
+        chaos mode (the seeded inboxes stay)."""
         self._call("POST", "/__mock/reset", {})
 
     def stop(self) -> None:
