@@ -76,7 +76,7 @@ test-prefix:
 	@$(CARGO) build -q -p commbox-ffi -p commbox-mock --bin commbox-mock
 	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
 
-C_SUITES := test_commbox test_chatwoot
+C_SUITES := test_commbox test_chatwoot test_hostile
 
 test-c: c-tools test-prefix
 	@set -e; for t in $(C_SUITES); do \
