@@ -15,7 +15,7 @@ use commbox::{
     WhatsAppTemplateConversation,
 };
 use pyo3::conversion::FromPyObjectOwned;
-use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use serde_json::{Map, Value};
@@ -32,11 +32,14 @@ impl<'py> Spec<'_, 'py> {
         Ok(self.dict.get_item(key)?.filter(|v| !v.is_none()))
     }
 
-    /// A key the Python layer always sets.
+    /// A key the Python layer always sets: None there is the caller's None.
     fn req<T: FromPyObjectOwned<'py>>(&self, key: &str) -> PyResult<T> {
         let v = self
             .item(key)?
-            .ok_or_else(|| PyKeyError::new_err(format!("{} spec has no {key:?}", self.what)))?;
+            .ok_or_else(|| match self.dict.contains(key) {
+                Ok(true) => PyTypeError::new_err(format!("{key}: expected a value, not None")),
+                _ => PyKeyError::new_err(format!("{} spec has no {key:?}", self.what)),
+            })?;
         self.convert(key, &v)
     }
 
@@ -56,7 +59,14 @@ impl<'py> Spec<'_, 'py> {
     fn convert<T: FromPyObjectOwned<'py>>(&self, key: &str, v: &Bound<'py, PyAny>) -> PyResult<T> {
         v.extract::<T>().map_err(|e| {
             let e: PyErr = e.into();
-            PyTypeError::new_err(format!("{key}: {}", e.value(v.py())))
+            let py = v.py();
+            // A str with lone surrogates (what os.fsdecode makes of bytes that are not
+            // UTF-8) is a bad value, like invalid UTF-8 in C: a ValidationError naming it.
+            if e.is_instance_of::<PyUnicodeEncodeError>(py) {
+                errors::validation(py, key, format!("is not valid UTF-8 ({})", e.value(py)))
+            } else {
+                PyTypeError::new_err(format!("{key}: {}", e.value(py)))
+            }
         })
     }
 }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NoReturn, Optional, 
 from . import _commbox
 from ._attachments import AttachmentLike, _attachment_spec
 from ._client import _user_agent_suffix
-from ._errors import ValidationError
+from ._errors import ValidationError, _not_utf8
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Inbox
 from ._requests import _items
 
@@ -88,6 +88,10 @@ def _source_id(contact: ContactRef) -> str:
         return contact.source_id
     if not isinstance(contact, str):
         raise TypeError(f"contact must be a source_id (str) or a commbox.Contact, not {type(contact).__name__}")
+    try:
+        contact.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _not_utf8(e, contact_identifier=contact) from None
     return contact
 
 
@@ -138,17 +142,22 @@ class InboxClient:
         allow_insecure_http: Optional[bool] = None,
         user_agent: Optional[str] = None,
     ) -> None:
-        self._native = _commbox.NativeInboxClient(
-            base_url,
-            inbox_identifier,
-            timeout=None if timeout is None else float(timeout),
-            connect_timeout=None if connect_timeout is None else float(connect_timeout),
-            max_retries=max_retries,
-            ca_file=None if ca_file is None else os.fspath(ca_file),
-            proxy=proxy,
-            allow_insecure_http=allow_insecure_http,
-            user_agent_suffix=_user_agent_suffix(user_agent),
-        )
+        try:
+            self._native = _commbox.NativeInboxClient(
+                base_url,
+                inbox_identifier,
+                timeout=None if timeout is None else float(timeout),
+                connect_timeout=None if connect_timeout is None else float(connect_timeout),
+                max_retries=max_retries,
+                ca_file=None if ca_file is None else os.fspath(ca_file),
+                proxy=proxy,
+                allow_insecure_http=allow_insecure_http,
+                user_agent_suffix=_user_agent_suffix(user_agent),
+            )
+        except UnicodeEncodeError as e:
+            raise _not_utf8(
+                e, base_url=base_url, inbox_identifier=inbox_identifier, proxy=proxy, user_agent=user_agent
+            ) from None
 
     @classmethod
     def _wrap(cls, native: _commbox.NativeInboxClient) -> InboxClient:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, List, Mapping, NoReturn, Optional, Sequen
 
 from . import _commbox
 from ._enums import ObjectStatusType
+from ._errors import _not_utf8
 from ._models import Conversation, Envelope, Manager, SystemStatus
 from ._requests import (
     BulkSmsConversation,
@@ -89,17 +90,20 @@ class Client:
         allow_insecure_http: Optional[bool] = None,
         user_agent: Optional[str] = None,
     ) -> None:
-        self._native = _commbox.NativeClient(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=None if timeout is None else float(timeout),
-            connect_timeout=None if connect_timeout is None else float(connect_timeout),
-            max_retries=max_retries,
-            ca_file=None if ca_file is None else os.fspath(ca_file),
-            proxy=proxy,
-            allow_insecure_http=allow_insecure_http,
-            user_agent_suffix=_user_agent_suffix(user_agent),
-        )
+        try:
+            self._native = _commbox.NativeClient(
+                api_key=api_key,
+                base_url=base_url,
+                timeout=None if timeout is None else float(timeout),
+                connect_timeout=None if connect_timeout is None else float(connect_timeout),
+                max_retries=max_retries,
+                ca_file=None if ca_file is None else os.fspath(ca_file),
+                proxy=proxy,
+                allow_insecure_http=allow_insecure_http,
+                user_agent_suffix=_user_agent_suffix(user_agent),
+            )
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, api_key=api_key, base_url=base_url, proxy=proxy, user_agent=user_agent) from None
 
     @property
     def base_url(self) -> str:
@@ -161,7 +165,10 @@ class Client:
                 "conversation must be EmailConversation, SmsConversation, BulkSmsConversation, "
                 f"WhatsAppTemplateConversation or ChatConversation, not {type(conversation).__name__}"
             )
-        return self._native.create_conversation(stream_id, conversation._spec())
+        try:
+            return self._native.create_conversation(stream_id, conversation._spec())
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id) from None
 
     def create_email_conversation(
         self,
@@ -246,16 +253,25 @@ class Client:
         """Opens a conversation from JSON you already hold: the object (``{"Type": 5, ...}``)
         or the documented wrapper (``{"data": {...}}``). Only its shape and ``Message`` are
         checked. Returns the conversation's id."""
-        return self._native.create_conversation_json(stream_id, obj)
+        try:
+            return self._native.create_conversation_json(stream_id, obj)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id) from None
 
     def get_conversation(self, stream_id: StreamId, object_id: ObjectId) -> Conversation:
         """Fetches a conversation with all its messages."""
-        return Conversation._from_native(self._native.get_conversation(stream_id, object_id))
+        try:
+            return Conversation._from_native(self._native.get_conversation(stream_id, object_id))
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
     def set_conversation_status(self, object_id: ObjectId, status: Union[ObjectStatusType, int, str]) -> None:
         """Changes a conversation's status: an :class:`ObjectStatusType`, its number, or its
         documented name (``"resolved"``, ``"In Process"``). Safe to retry."""
-        self._native.set_conversation_status(object_id, status)
+        try:
+            self._native.set_conversation_status(object_id, status)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, object_id=object_id) from None
 
     # -- messages --------------------------------------------------------------------------
 
@@ -264,7 +280,10 @@ class Client:
         the message's id."""
         if not isinstance(message, NewMessage):
             raise TypeError(f"message must be a commbox.NewMessage, not {type(message).__name__}")
-        return self._native.create_message(stream_id, object_id, message._spec())
+        try:
+            return self._native.create_message(stream_id, object_id, message._spec())
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
     def create_customer_message(
         self,
@@ -294,7 +313,10 @@ class Client:
     def create_message_json(self, stream_id: StreamId, object_id: ObjectId, obj: Mapping[str, Any]) -> int:
         """Adds a message from JSON you already hold (the child or ``{"data": {...}}``) and
         returns its id."""
-        return self._native.create_message_json(stream_id, object_id, obj)
+        try:
+            return self._native.create_message_json(stream_id, object_id, obj)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
     # -- around them -----------------------------------------------------------------------
 
@@ -308,7 +330,10 @@ class Client:
         """
         from ._chatwoot import InboxClient  # here: _chatwoot imports this module
 
-        return InboxClient._wrap(self._native.inbox(base_url, inbox_identifier))
+        try:
+            return InboxClient._wrap(self._native.inbox(base_url, inbox_identifier))
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, base_url=base_url, inbox_identifier=inbox_identifier) from None
 
     def managers(self) -> List[Manager]:
         """Lists the brand's agents and admins; an agent's ``id`` is the ``agent_id`` of
@@ -327,4 +352,7 @@ class Client:
         retried like reads, POST and PATCH like creates. An error status raises like any
         other call.
         """
-        return Envelope._from_native(self._native.raw_request(method, path, body))
+        try:
+            return Envelope._from_native(self._native.raw_request(method, path, body))
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, method=method, path=path) from None

@@ -213,3 +213,18 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> CommboxErr
     if issubclass(cls, RateLimitError):
         kwargs["retry_after"] = details.get("retry_after")
     return cls(message, **kwargs)
+
+
+def _not_utf8(error: UnicodeEncodeError, **arguments: object) -> BaseException:
+    """What a call raises when the native layer could not encode a str argument: a
+    :class:`ValidationError` naming the first of ``arguments`` that UTF-8 cannot encode (a
+    str with lone surrogates, as ``os.fsdecode`` makes of bytes that are not UTF-8), else
+    ``error`` itself. Nothing was sent."""
+    for name, value in arguments.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                reason = f"is not valid UTF-8 ({e.reason} at position {e.start})"
+                return ValidationError(f"{name}: {reason}", field=name, reason=reason)
+    return error
