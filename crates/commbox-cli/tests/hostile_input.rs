@@ -2,7 +2,7 @@
 //! `--message-file` and `--attach`, and environment variables.
 //!
 //! The case ids are those of the other faces' suites (crates/commbox/tests/hostile_input.rs)
-//! and of docs/reliability.md; ids from H89 on are about the command line only. A refused
+//! and of docs/reliability.md; ids from H90 on are about the command line only. A refused
 //! case exits with code 3 and a JSON error (`--error-format json`) whose `field` names the
 //! argument or field, prints nothing on stdout, and the mock records no request. A sent case
 //! is checked on the mock: path, query, body, multipart file names, and what it stored.

@@ -1,6 +1,6 @@
 //! Hostile and bad input through the Rust face, one table row per case.
 //!
-//! The case ids (H01…H88) are the same in the C (tests/c/test_hostile.c), Python
+//! The case ids (H01…H94) are the same in the C (tests/c/test_hostile.c), Python
 //! (tests/python/test_hostile_input.py) and CLI (crates/commbox-cli/tests/hostile_input.rs)
 //! suites and in docs/reliability.md. Every case either is refused with a validation error
 //! that names the field while the mock records no request, or is sent: then what the mock
