@@ -271,3 +271,22 @@ fn a_failed_tls_handshake_is_a_tls_error() {
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
     assert!(e.message().starts_with("TLS handshake failed"), "{e}");
 }
+
+#[test]
+fn a_connection_broken_mid_body_says_what_broke_and_is_not_resent() {
+    let (mock, client) = setup();
+    mock.push_fault(
+        Fault::status(200)
+            .with_body(json!(r#"{"status":200,"data":{"id":7}}"#))
+            .with_content_type("application/json")
+            .reset_after_bytes(10),
+    );
+    let e = client.create_conversation("s", sms()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection);
+    // Not reqwest's "error decoding response body": the cause itself.
+    assert_eq!(
+        e.message(),
+        "reading the HTTP 200 answer failed: Connection reset by peer (os error 104)"
+    );
+    assert_eq!(mock.request_count(), 1);
+}

@@ -47,9 +47,15 @@ pub(super) fn from_body_read(e: std::io::Error, request_id: &str, status: u16) -
     } else {
         ErrorKind::Connection
     };
+    // reqwest says "error decoding response body" whatever broke the body; the innermost
+    // cause ("Connection reset by peer", "end of file before message length reached") is
+    // what happened.
     let err = Error::new(
         kind,
-        format!("reading the HTTP {status} answer failed: {e}"),
+        format!(
+            "reading the HTTP {status} answer failed: {}",
+            root_cause(&e)
+        ),
     )
     .with_source(e)
     .with_request_ids(request_id, None);
