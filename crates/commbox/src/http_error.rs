@@ -60,9 +60,28 @@ pub(crate) fn describe(body: &[u8]) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
+/// Whether an answer's body is empty (or only whitespace).
+pub(crate) fn is_blank(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// The error for a successful answer with an empty body where the call needs one (a
+/// create's new record): saying "empty" tells a user more than "has no id" would.
+pub(crate) fn empty_answer(resp: &Response, service: &str) -> Error {
+    Error::new(
+        ErrorKind::Decode,
+        format!(
+            "unexpected {service} answer: the answer is empty (HTTP {})",
+            resp.status
+        ),
+    )
+    .with_http(resp.status, None, Some(capped_body(&resp.body)))
+    .with_request_ids(&resp.request_id, resp.server_request_id.clone())
+}
+
 /// A successful answer's JSON body; a blank body (Chatwoot's `head :ok`) is `null`.
 pub(crate) fn json_body(resp: &Response) -> Result<Value> {
-    if resp.body.iter().all(u8::is_ascii_whitespace) {
+    if is_blank(&resp.body) {
         return Ok(Value::Null);
     }
     serde_json::from_slice(&resp.body).map_err(|e| {

@@ -367,3 +367,30 @@ fn identity_validated_inboxes_check_the_hmac_on_get_too() {
     let e = inbox.get_verified_contact(&sid, "", &hash).unwrap_err();
     assert_eq!(e.field(), Some("identifier"));
 }
+
+#[test]
+fn an_answer_without_the_record_is_a_decode_error_about_that_answer() {
+    let mock = MockServer::start().unwrap();
+    let inbox = inbox(&mock, CHATWOOT_INBOX);
+    // JSON, but not a contact: the raw body and the call's request ids come with the error.
+    mock.push_fault(Fault::status(200).with_body(json!({"unexpected": true})));
+    let e = inbox.create_contact(NewContact::new().name("A")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert_eq!(e.message(), "unexpected Chatwoot answer: the contact has no id");
+    assert_eq!(e.body(), Some(r#"{"unexpected":true}"#));
+    let sent = only_request(&mock);
+    assert_eq!(e.request_id(), Some(sent.headers["x-request-id"].as_str()));
+    assert_eq!(
+        e.server_request_id(),
+        Some(sent.request_id.to_string().as_str())
+    );
+    // An empty body says so.
+    mock.push_fault(Fault::status(201).with_body(json!("")));
+    let e = inbox.create_contact(NewContact::new().name("A")).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "unexpected Chatwoot answer: the answer is empty (HTTP 201)"
+    );
+    assert_eq!((e.http_status(), e.body()), (Some(201), Some("")));
+    assert!(e.request_id().is_some());
+}

@@ -273,6 +273,24 @@ fn a_failed_tls_handshake_is_a_tls_error() {
 }
 
 #[test]
+fn an_empty_answer_to_a_create_says_it_is_empty() {
+    let (mock, client) = setup();
+    mock.push_fault(Fault::status(200).with_body(json!("")));
+    let e = client.create_conversation("s", sms()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert_eq!(
+        e.message(),
+        "unexpected CommBox answer: the answer is empty (HTTP 200)"
+    );
+    assert_eq!((e.http_status(), e.body()), (Some(200), Some("")));
+    assert_eq!(
+        e.request_id(),
+        Some(only_request(&mock).headers["x-request-id"].as_str())
+    );
+    assert_eq!(mock.request_count(), 1, "a create is not sent again");
+}
+
+#[test]
 fn a_connection_broken_mid_body_says_what_broke_and_is_not_resent() {
     let (mock, client) = setup();
     mock.push_fault(

@@ -61,8 +61,9 @@ impl InboxClient {
     /// The inbox's settings (`GET /public/api/v1/inboxes/{inbox_identifier}`); a cheap way to
     /// check the identifier and whether identity validation is on.
     pub fn inbox(&self) -> Result<Inbox> {
-        let v = self.call(Method::GET, self.route(""), Body::Empty, true)?;
-        Ok(Inbox::from_json(&v))
+        self.call(Method::GET, self.route(""), Body::Empty, true, |v| {
+            Ok(Inbox::from_json(v))
+        })
     }
 
     /// Creates a contact in the inbox, or returns the existing one when `source_id` is
@@ -73,19 +74,18 @@ impl InboxClient {
             contact_endpoint: true,
             ..self.route("/contacts")
         };
-        let v = self.call(Method::POST, route, body, false)?;
-        contact_from(&v)
+        self.call(Method::POST, route, body, false, contact_from)
     }
 
     /// The contact whose `source_id` is `contact_identifier`.
     pub fn get_contact(&self, contact_identifier: &str) -> Result<Contact> {
-        let v = self.call(
+        self.call(
             Method::GET,
             self.contact_route(contact_identifier, "")?,
             Body::Empty,
             true,
-        )?;
-        contact_from(&v)
+            contact_from,
+        )
     }
 
     /// The contact, on an inbox with identity validation: Chatwoot checks the HMAC on this
@@ -106,8 +106,7 @@ impl InboxClient {
             .finish();
         let mut route = self.contact_route(contact_identifier, "")?;
         route.path = format!("{}?{query}", route.path);
-        let v = self.call(Method::GET, route, Body::Empty, true)?;
-        contact_from(&v)
+        self.call(Method::GET, route, Body::Empty, true, contact_from)
     }
 
     /// Updates a contact; returns the full contact model (which has no `source_id`). Chatwoot
@@ -119,8 +118,7 @@ impl InboxClient {
     ) -> Result<Contact> {
         let body = Body::json(&changes.to_json(false)?)?;
         let route = self.contact_route(contact_identifier, "")?;
-        let v = self.call(Method::PATCH, route, body, true)?;
-        contact_from(&v)
+        self.call(Method::PATCH, route, body, true, contact_from)
     }
 
     /// Opens a conversation for the contact, with optional `custom_attributes`. On an inbox
@@ -135,14 +133,13 @@ impl InboxClient {
             None => Body::json(&json!({}))?,
         };
         let route = self.contact_route(contact_identifier, "/conversations")?;
-        let v = self.call(Method::POST, route, body, false)?;
-        conversation_from(&v)
+        self.call(Method::POST, route, body, false, conversation_from)
     }
 
     /// The contact's conversations in this inbox.
     pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<Conversation>> {
         let route = self.contact_route(contact_identifier, "/conversations")?;
-        conversations_from(&self.call(Method::GET, route, Body::Empty, true)?)
+        self.call(Method::GET, route, Body::Empty, true, conversations_from)
     }
 
     /// One conversation (by its display id) with its messages.
@@ -152,8 +149,7 @@ impl InboxClient {
         conversation_id: impl PathParam,
     ) -> Result<Conversation> {
         let route = self.conversation_route(contact_identifier, &conversation_id, "")?;
-        let v = self.call(Method::GET, route, Body::Empty, true)?;
-        conversation_from(&v)
+        self.call(Method::GET, route, Body::Empty, true, conversation_from)
     }
 
     /// Resolves the conversation (`toggle_status`; already resolved stays resolved).
@@ -164,8 +160,7 @@ impl InboxClient {
     ) -> Result<Conversation> {
         let route =
             self.conversation_route(contact_identifier, &conversation_id, "/toggle_status")?;
-        let v = self.call(Method::POST, route, Body::Empty, true)?;
-        conversation_from(&v)
+        self.call(Method::POST, route, Body::Empty, true, conversation_from)
     }
 
     /// Shows (`true`) or hides the contact's typing indicator to agents.
@@ -184,7 +179,7 @@ impl InboxClient {
             &format!("/toggle_typing?typing_status={status}"),
         )?;
         let body = Body::json(&json!({ "typing_status": status }))?;
-        self.call(Method::POST, route, body, true).map(drop)
+        self.call(Method::POST, route, body, true, |_| Ok(()))
     }
 
     /// Marks the conversation as seen by the contact now.
@@ -195,7 +190,7 @@ impl InboxClient {
     ) -> Result<()> {
         let route =
             self.conversation_route(contact_identifier, &conversation_id, "/update_last_seen")?;
-        self.call(Method::POST, route, Body::Empty, true).map(drop)
+        self.call(Method::POST, route, Body::Empty, true, |_| Ok(()))
     }
 
     /// Posts a message from the contact: JSON, or multipart with `attachments[]` parts
@@ -232,8 +227,7 @@ impl InboxClient {
             }));
             Body::Multipart(parts)
         };
-        let v = self.call(Method::POST, route, body, false)?;
-        message_from(&v)
+        self.call(Method::POST, route, body, false, message_from)
     }
 
     /// Up to 20 messages, oldest first: the latest ones, or those before message id `before`
@@ -252,7 +246,7 @@ impl InboxClient {
             None => "/messages".to_owned(),
         };
         let route = self.conversation_route(contact_identifier, &conversation_id, &query)?;
-        messages_from(&self.call(Method::GET, route, Body::Empty, true)?)
+        self.call(Method::GET, route, Body::Empty, true, messages_from)
     }
 
     /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`
@@ -277,8 +271,7 @@ impl InboxClient {
             &format!("/messages/{id}"),
         )?;
         let body = Body::json(&json!({ "submitted_values": submitted_values }))?;
-        let v = self.call(Method::PATCH, route, body, true)?;
-        message_from(&v)
+        self.call(Method::PATCH, route, body, true, message_from)
     }
 
     fn route(&self, rest: &str) -> Route {
@@ -310,7 +303,17 @@ impl InboxClient {
         self.contact_route(contact_identifier, &format!("/conversations/{id}{rest}"))
     }
 
-    fn call(&self, method: Method, route: Route, body: Body, idempotent: bool) -> Result<Value> {
+    /// Sends the request and reads the answer with `read`. A decode error is completed with
+    /// the answer it is about: its status, raw body and request ids (the ones to quote when
+    /// asking about the call), and an empty body is called empty.
+    fn call<T>(
+        &self,
+        method: Method,
+        route: Route,
+        body: Body,
+        idempotent: bool,
+        read: impl FnOnce(&Value) -> Result<T>,
+    ) -> Result<T> {
         let req = Request {
             method,
             path: route.path,
@@ -318,7 +321,17 @@ impl InboxClient {
             idempotent,
             display_path: Some(route.display),
         };
-        decode(&self.transport.send(&req)?, route.contact_endpoint)
+        let resp = self.transport.send(&req)?;
+        read(&decode(&resp, route.contact_endpoint)?).map_err(|err| {
+            if err.kind() != ErrorKind::Decode {
+                err
+            } else if http_error::is_blank(&resp.body) {
+                http_error::empty_answer(&resp, "Chatwoot")
+            } else {
+                err.with_http(resp.status, None, Some(capped_body(&resp.body)))
+                    .with_request_ids(&resp.request_id, resp.server_request_id.clone())
+            }
+        })
     }
 }
 

@@ -5,13 +5,14 @@ pub(crate) mod envelope;
 use crate::client::Client;
 use crate::enums::ObjectStatusType;
 use crate::error::{capped_body, Error, ErrorKind, Result};
+use crate::http_error;
 use crate::lenient;
 use crate::models::conversation::NewConversation;
 use crate::models::message::NewMessage;
 use crate::models::records::{Conversation, Envelope, Manager, SystemStatus};
 use crate::transport::body::{Body, FormPart, PartValue};
 use crate::transport::url::{self, PathParam};
-use crate::transport::Request;
+use crate::transport::{Request, Response};
 use crate::Attachment;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -181,10 +182,18 @@ impl Client {
     }
 
     fn create(&self, path: String, body: Body) -> Result<i64> {
-        created_id(&self.call(Method::POST, path, body, false)?)
+        let resp = self.send(Method::POST, path, body, false)?;
+        if resp.is_success() && http_error::is_blank(&resp.body) {
+            return Err(http_error::empty_answer(&resp, "CommBox"));
+        }
+        created_id(&envelope::decode(resp)?)
     }
 
     fn call(&self, method: Method, path: String, body: Body, idempotent: bool) -> Result<Envelope> {
+        envelope::decode(self.send(method, path, body, idempotent)?)
+    }
+
+    fn send(&self, method: Method, path: String, body: Body, idempotent: bool) -> Result<Response> {
         let req = Request {
             method,
             path,
@@ -192,7 +201,7 @@ impl Client {
             idempotent,
             display_path: None,
         };
-        envelope::decode(self.transport().send(&req)?)
+        self.transport().send(&req)
     }
 }
 
