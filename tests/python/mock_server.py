@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import tempfile
 import time
@@ -39,18 +40,25 @@ def mock_binary() -> Path:
 
 
 class MockServer:
-    """A running ``commbox-mock --port 0``; stop it with :meth:`stop` or a ``with`` block."""
+    """A running ``commbox-mock --port 0``; stop it with :meth:`stop` or a ``with`` block.
 
-    def __init__(self, api_key: str = DEFAULT_KEY) -> None:
+    With ``tls_dir``, it serves HTTPS with a new self-signed certificate written there:
+    :attr:`cert_file` is the CA file a client must trust (``url`` is then ``https://``)."""
+
+    def __init__(self, api_key: str = DEFAULT_KEY, tls_dir: Optional[Path] = None) -> None:
         self.api_key = api_key
+        self.cert_file: Optional[Path] = None if tls_dir is None else Path(tls_dir) / "cert.pem"
+        tls = [] if tls_dir is None else ["--tls-self-signed", str(tls_dir)]
         self._out = tempfile.TemporaryFile(mode="w+")
         self._proc = subprocess.Popen(
-            [str(mock_binary()), "--port", "0", "--api-key", api_key],
+            [str(mock_binary()), "--port", "0", "--api-key", api_key, *tls],
             stdout=self._out,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
         )
         self.url = self._wait_for_url()
+        # The URL line comes once the certificate is written.
+        self._tls = None if self.cert_file is None else ssl.create_default_context(cafile=self.cert_file)
 
     def _wait_for_url(self) -> str:
         # The mock prints its base URL as its first stdout line once it listens.
@@ -71,7 +79,7 @@ class MockServer:
         request = urllib.request.Request(
             self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        with urllib.request.urlopen(request, timeout=timeout, context=self._tls) as answer:
             raw = answer.read()
         return json.loads(raw) if raw else None
 
