@@ -17,7 +17,7 @@ CXX ?= c++
 C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
 CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
 VALGRIND   := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-              --show-leak-kinds=definite,indirect --quiet
+              --show-leak-kinds=definite,indirect --quiet --suppressions=tests/c/valgrind.supp
 
 # The suites link against a real installed tree (debug build, to spare CI a release build).
 TEST_PREFIX := $(CURDIR)/build/prefix
@@ -76,14 +76,16 @@ test-prefix:
 	@$(CARGO) build -q -p commbox-ffi -p commbox-mock --bin commbox-mock
 	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
 
-C_SUITES := test_commbox test_chatwoot test_hostile
+# test_faults: the fault matrix F01-F23 (docs/reliability.md); it starts its own HTTPS mock.
+C_SUITES := test_commbox test_chatwoot test_hostile test_faults
 
 test-c: c-tools test-prefix
 	@set -e; for t in $(C_SUITES); do \
 	  $(CC) $(C_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/$$t tests/c/$$t.c \
 	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread; \
 	  echo "== $$t (valgrind)"; \
-	  COMMBOX_TEST_EXCLUDE=fork $(WITH_MOCK) $(VALGRIND) build/$$t; \
+	  COMMBOX_TEST_EXCLUDE=fork COMMBOX_MOCK_BIN=$(CURDIR)/target/debug/commbox-mock \
+	      $(WITH_MOCK) $(VALGRIND) build/$$t; \
 	done
 	@# Under valgrind a forked child exits with valgrind's own status (the parent's threads
 	@# are unreachable there by construction), so the fork test runs natively.
