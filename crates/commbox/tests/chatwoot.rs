@@ -374,9 +374,14 @@ fn an_answer_without_the_record_is_a_decode_error_about_that_answer() {
     let inbox = inbox(&mock, CHATWOOT_INBOX);
     // JSON, but not a contact: the raw body and the call's request ids come with the error.
     mock.push_fault(Fault::status(200).with_body(json!({"unexpected": true})));
-    let e = inbox.create_contact(NewContact::new().name("A")).unwrap_err();
+    let e = inbox
+        .create_contact(NewContact::new().name("A"))
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
-    assert_eq!(e.message(), "unexpected Chatwoot answer: the contact has no id");
+    assert_eq!(
+        e.message(),
+        "unexpected Chatwoot answer: the contact has no id"
+    );
     assert_eq!(e.body(), Some(r#"{"unexpected":true}"#));
     let sent = only_request(&mock);
     assert_eq!(e.request_id(), Some(sent.headers["x-request-id"].as_str()));
@@ -386,7 +391,9 @@ fn an_answer_without_the_record_is_a_decode_error_about_that_answer() {
     );
     // An empty body says so.
     mock.push_fault(Fault::status(201).with_body(json!("")));
-    let e = inbox.create_contact(NewContact::new().name("A")).unwrap_err();
+    let e = inbox
+        .create_contact(NewContact::new().name("A"))
+        .unwrap_err();
     assert_eq!(
         e.message(),
         "unexpected Chatwoot answer: the answer is empty (HTTP 201)"
