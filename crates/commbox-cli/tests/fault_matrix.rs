@@ -6,95 +6,38 @@
 //!
 //! Same case ids as crates/commbox/tests/fault_matrix.rs (the Rust face).
 
-use commbox::chatwoot::NewContact;
-use commbox::{Client, SmsConversation};
+#[path = "../../commbox/tests/common/fault_site.rs"]
+mod fault_site;
+
 use commbox_mock::{Fault, MockConfig, MockServer, CHATWOOT_INBOX};
+use fault_site::{Site, GIB};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-const STREAM: &str = "fault-stream";
-const GIB: u64 = 1 << 30;
+/// The CLI takes the customer's phone number in E.164, with its '+'.
 const PHONE: &str = "+972544444444";
 
-/// A server with a CommBox conversation and a Chatwoot contact with a conversation in it.
-struct Site {
-    mock: Option<MockServer>,
-    url: String,
-    object: String,
-    contact: String,
-    conversation: String,
-}
-
 impl Site {
-    fn start() -> Site {
-        Site::start_with(MockConfig::default())
-    }
-
-    fn start_with(config: MockConfig) -> Site {
-        let mock = MockServer::start_with(config).expect("mock starts");
-        let url = mock.url();
-        let mut builder = Client::builder().api_key(mock.api_key()).base_url(&url);
-        if let Some(cert) = mock.cert_file() {
-            builder = builder.ca_file(cert);
-        }
-        let client = builder.build().unwrap();
-        let inbox = client.inbox(&url, CHATWOOT_INBOX).unwrap();
-        let object = client
-            .create_conversation(STREAM, SmsConversation::new(PHONE, "set-up"))
-            .unwrap();
-        let contact = inbox
-            .create_contact(NewContact::new().name("Set-up"))
-            .unwrap()
-            .source_id
-            .unwrap();
-        let conversation = inbox.create_conversation(&contact, None).unwrap().id;
-        Site {
-            mock: Some(mock),
-            url,
-            object: object.to_string(),
-            contact,
-            conversation: conversation.to_string(),
-        }
-    }
-
-    /// A base URL nobody listens on.
-    fn unreachable() -> Site {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Site {
-            mock: None,
-            url: format!("http://127.0.0.1:{port}"),
-            object: "1".into(),
-            contact: "nobody".into(),
-            conversation: "1".into(),
-        }
-    }
-
-    fn mock(&self) -> &MockServer {
-        self.mock.as_ref().expect("a site with a server")
-    }
-
     /// The five creates, as command lines.
     fn creates(&self) -> [(&'static str, Vec<String>); 5] {
+        let (stream, object) = (fault_site::STREAM, self.object.to_string());
+        let conversation = self.conversation.to_string();
         let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         [
             (
                 "commbox sms",
-                args(&["sms", "--stream", STREAM, "--phone", PHONE, "-m", "fault"]),
+                args(&["sms", "--stream", stream, "--phone", PHONE, "-m", "fault"]),
             ),
             (
                 "commbox message",
                 args(&[
                     "message",
                     "--stream",
-                    STREAM,
+                    stream,
                     "--object",
-                    &self.object,
+                    &object,
                     "--customer",
                     PHONE,
                     "-m",
@@ -122,33 +65,12 @@ impl Site {
                     "--contact",
                     &self.contact,
                     "--conversation",
-                    &self.conversation,
+                    &conversation,
                     "-m",
                     "fault",
                 ]),
             ),
         ]
-    }
-
-    /// Requests seen and records stored so far.
-    fn counts(&self) -> (usize, usize) {
-        let Some(mock) = &self.mock else {
-            return (0, 0);
-        };
-        let commbox: usize = mock.objects().iter().map(|o| 1 + o.children.len()).sum();
-        let chatwoot: usize = mock
-            .chatwoot_state()
-            .inboxes
-            .iter()
-            .map(|i| {
-                i.contacts.len()
-                    + i.conversations
-                        .iter()
-                        .map(|c| 1 + c.messages.len())
-                        .sum::<usize>()
-            })
-            .sum();
-        (mock.request_count(), commbox + chatwoot)
     }
 
     /// Runs every create with `faults` queued before each and `flags` before the command,

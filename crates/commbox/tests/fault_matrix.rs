@@ -9,20 +9,18 @@
 //! tests/python/test_fault_matrix.py, crates/commbox-cli/tests/fault_matrix.rs).
 
 mod common;
+#[path = "common/fault_site.rs"]
+mod fault_site;
 
 use commbox::chatwoot::{InboxClient, NewContact, NewMessage as ChatwootMessage};
 use commbox::*;
 use commbox_mock::{Fault, MockConfig, MockServer, CHATWOOT_INBOX, DEFAULT_API_KEY};
 use common::fast_retries;
+use fault_site::{Site, GIB, PHONE, STREAM};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
-
-const STREAM: &str = "fault-stream";
-
-/// One gibibyte: the size of the huge answers.
-const GIB: u64 = 1 << 30;
 
 /// The five creates of the matrix.
 #[derive(Debug, Clone, Copy)]
@@ -42,68 +40,7 @@ const OPS: [Op; 5] = [
     Op::ChatwootMessage,
 ];
 
-/// A server with what the creates need already in it: a CommBox conversation to post
-/// messages to, and a Chatwoot contact with a conversation.
-struct Site {
-    mock: Option<MockServer>,
-    url: String,
-    object: i64,
-    contact: String,
-    conversation: i64,
-}
-
 impl Site {
-    fn start() -> Site {
-        Site::start_with(MockConfig::default())
-    }
-
-    fn start_with(config: MockConfig) -> Site {
-        let mock = MockServer::start_with(config).expect("mock starts");
-        let url = mock.url();
-        let mut builder = Client::builder().api_key(mock.api_key()).base_url(&url);
-        if let Some(cert) = mock.cert_file() {
-            builder = builder.ca_file(cert);
-        }
-        let client = builder.build().unwrap();
-        let inbox = client.inbox(&url, CHATWOOT_INBOX).unwrap();
-        let object = client
-            .create_conversation(STREAM, SmsConversation::new("972544444444", "set-up"))
-            .unwrap();
-        let contact = inbox
-            .create_contact(NewContact::new().name("Set-up"))
-            .unwrap()
-            .source_id
-            .unwrap();
-        let conversation = inbox.create_conversation(&contact, None).unwrap().id;
-        Site {
-            mock: Some(mock),
-            url,
-            object,
-            contact,
-            conversation,
-        }
-    }
-
-    /// A base URL nobody listens on (F01): the port of a listener that is closed again.
-    fn unreachable() -> Site {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Site {
-            mock: None,
-            url: format!("http://127.0.0.1:{port}"),
-            object: 1,
-            contact: "nobody".into(),
-            conversation: 1,
-        }
-    }
-
-    fn mock(&self) -> &MockServer {
-        self.mock.as_ref().expect("a site with a server")
-    }
-
     /// A client of this site: fast retries, and whatever `tune` adds.
     fn clients(&self, tune: impl Fn(ClientBuilder) -> ClientBuilder) -> (Client, InboxClient) {
         let client = tune(
@@ -118,28 +55,6 @@ impl Site {
         (client, inbox)
     }
 
-    /// Requests the server has seen, and records it has stored (conversations, messages,
-    /// contacts of both APIs).
-    fn counts(&self) -> (usize, usize) {
-        let Some(mock) = &self.mock else {
-            return (0, 0);
-        };
-        let commbox: usize = mock.objects().iter().map(|o| 1 + o.children.len()).sum();
-        let chatwoot: usize = mock
-            .chatwoot_state()
-            .inboxes
-            .iter()
-            .map(|i| {
-                i.contacts.len()
-                    + i.conversations
-                        .iter()
-                        .map(|c| 1 + c.messages.len())
-                        .sum::<usize>()
-            })
-            .sum();
-        (mock.request_count(), commbox + chatwoot)
-    }
-
     /// Queues `faults`, runs `op` and reports what happened.
     fn run(&self, op: Op, clients: &(Client, InboxClient), faults: &[Fault]) -> Outcome {
         let (requests, stored) = self.counts();
@@ -149,13 +64,13 @@ impl Site {
         let (client, inbox) = clients;
         let result = match op {
             Op::CommBoxConversation => client
-                .create_conversation(STREAM, SmsConversation::new("972544444444", "fault"))
+                .create_conversation(STREAM, SmsConversation::new(PHONE, "fault"))
                 .map(drop),
             Op::CommBoxMessage => client
                 .create_message(
                     STREAM,
                     self.object,
-                    NewMessage::from_customer("972544444444", "fault"),
+                    NewMessage::from_customer(PHONE, "fault"),
                 )
                 .map(drop),
             Op::ChatwootContact => inbox
