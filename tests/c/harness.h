@@ -8,9 +8,12 @@
 
 #include "commbox.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static int passed, failed;
 static const char *base_url, *api_key;
@@ -128,6 +131,40 @@ static inline int mock_objects_contain(const char *needle) {
     return found;
 }
 
+
+/* The mock's URL and key, from the variables tests/with-mock.sh sets; exits 2 without them. */
+static inline void read_mock_env(void) {
+    base_url = getenv("COMMBOX_BASE_URL");
+    api_key = getenv("COMMBOX_API_KEY");
+    if (!base_url || !api_key) {
+        fprintf(stderr, "run me through tests/with-mock.sh\n");
+        exit(2);
+    }
+}
+
+/* A socket listening on 127.0.0.1 on a free port, written to *port; exits 2 if none. */
+static inline int loopback_listener(int *port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        perror("listening on 127.0.0.1");
+        exit(2);
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A loopback port nobody listens on: connecting to it is refused. */
+static inline int closed_port(void) {
+    int port;
+    close(loopback_listener(&port));
+    return port;
+}
 
 /* Prints the closing line CI reads and returns the exit status. */
 static inline int finish(void) {

@@ -206,19 +206,6 @@ static void test_large_attachment(commbox_client *client, const char *dir) {
     unlink(path);
 }
 
-static int closed_port(void) {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(s, (struct sockaddr *)&a, sizeof a);
-    getsockname(s, (struct sockaddr *)&a, &len);
-    close(s);
-    return ntohs(a.sin_port);
-}
-
 static void test_error_kinds(commbox_client *client) {
     mock_reset();
     commbox_conversation *c = NULL;

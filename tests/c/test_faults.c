@@ -11,15 +11,12 @@
  * listens on and F21 a listening socket that stands for another host.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -240,22 +237,6 @@ static void http_date_in(int seconds, char *out, size_t n) {
     strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-static int listen_loopback(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        fprintf(stderr, "cannot listen on loopback: %s\n", strerror(errno));
-        exit(2);
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
 /* Whether a connection is waiting on listening socket `fd` (without blocking). */
 static int has_pending_connection(int fd) {
     struct timeval none = {0, 0};
@@ -300,12 +281,7 @@ static void stop_tls_mock(void) {
 }
 
 int main(void) {
-    base_url = getenv("COMMBOX_BASE_URL");
-    api_key = getenv("COMMBOX_API_KEY");
-    if (!base_url || !api_key) {
-        fprintf(stderr, "run me through tests/with-mock.sh\n");
-        return 2;
-    }
+    read_mock_env();
     inspector = new_client(api_key, base_url);
     struct site mock = {base_url, inspector, NULL, 0, NULL, 0};
     /* Clients are dear to build under valgrind (root certificates): one for most cases. */
@@ -315,10 +291,8 @@ int main(void) {
     struct expect e;
 
     /* F01: a port nobody listens on. */
-    int port;
-    close(listen_loopback(&port));
     char nowhere[64];
-    snprintf(nowhere, sizeof nowhere, "http://127.0.0.1:%d", port);
+    snprintf(nowhere, sizeof nowhere, "http://127.0.0.1:%d", closed_port());
     char nobody[] = "nobody";
     struct site unreachable = {nowhere, NULL, NULL, 1, nobody, 1};
     e = FAIL, e.status = COMMBOX_STATUS_CONNECTION, e.says = "cannot connect to http://127.0.0.1:", e.seen = 0;
@@ -395,7 +369,7 @@ int main(void) {
     e = FAIL, e.status = COMMBOX_STATUS_SERVER, e.says = "HTTP 500", e.seen = 1, e.huge = 1, e.body_len = 65536;
     run_case("F20 1 GiB error answer", &mock, "{\"status\":500,\"body_bytes\":" GIB "}", plain, e);
 
-    int other = listen_loopback(&port);
+    int port, other = loopback_listener(&port);
     snprintf(faults, sizeof faults,
              "{\"status\":307,\"body\":\"\",\"headers\":{\"location\":\"http://localhost:%d/moved\"}}", port);
     char says[96];
