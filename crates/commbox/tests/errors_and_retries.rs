@@ -7,7 +7,7 @@ use commbox_mock::Fault;
 use common::*;
 use serde_json::json;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn sms() -> SmsConversation {
@@ -261,15 +261,20 @@ fn the_call_observer_sees_one_event_per_call_with_its_attempts() {
 fn a_failed_tls_handshake_is_a_tls_error() {
     // https to the mock's plain-HTTP port: rustls rejects the first bytes it reads.
     let (mock, _) = setup();
+    let attempts = Arc::new(Mutex::new(Vec::new()));
+    let sink = attempts.clone();
     let client = Client::builder()
         .api_key("k")
         .base_url(mock.url().replace("http://", "https://"))
         .retry_policy(fast_retries())
+        .on_call(move |e| sink.lock().unwrap().push(e.attempts))
         .build()
         .unwrap();
     let e = client.system_status().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
     assert!(e.message().starts_with("TLS handshake failed"), "{e}");
+    // The same server would be refused again: no retry.
+    assert_eq!(*attempts.lock().unwrap(), [1]);
 }
 
 #[test]

@@ -7,12 +7,15 @@ use crate::error::{Error, ErrorKind};
 /// Maps a failed send. Whether the request may have reached the server decides retries.
 pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (Failure, Error) {
     let not_sent = e.is_connect();
-    let failure = if not_sent {
+    let tls = is_tls(&e);
+    let failure = if tls {
+        Failure::Untrusted
+    } else if not_sent {
         Failure::NotSent
     } else {
         Failure::MaybeProcessed
     };
-    let (kind, what) = if is_tls(&e) {
+    let (kind, what) = if tls {
         (ErrorKind::Tls, "TLS handshake failed")
     } else if e.is_timeout() {
         if not_sent {

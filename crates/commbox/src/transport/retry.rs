@@ -141,6 +141,9 @@ pub(crate) enum Failure {
     MaybeProcessed,
     /// The server answered with this status.
     Status(u16),
+    /// TLS refused the server (its certificate, or what it said in the handshake): the
+    /// same server is refused again, so waiting and retrying only delays the error.
+    Untrusted,
 }
 
 impl Failure {
@@ -153,6 +156,7 @@ impl Failure {
             Failure::Status(429 | 503) => true,
             Failure::Status(408 | 500 | 502 | 504) => safe,
             Failure::Status(_) => false,
+            Failure::Untrusted => false,
         }
     }
 }
@@ -202,6 +206,7 @@ mod tests {
         assert!(Failure::Status(500).retryable(true, &p));
         assert!(Failure::MaybeProcessed.retryable(true, &p));
         assert!(!Failure::Status(400).retryable(true, &p));
+        assert!(!Failure::Untrusted.retryable(true, &p));
         let opt_in = RetryPolicy::default().retry_unsafe_requests(true);
         assert!(Failure::MaybeProcessed.retryable(false, &opt_in));
     }
