@@ -321,7 +321,17 @@ pub(crate) fn capped_body(bytes: &[u8]) -> String {
             // Cut inside a multi-byte character: drop its partial tail.
             String::from_utf8_lossy(&cut[..e.valid_up_to()]).into_owned()
         }
-        Err(_) => String::from_utf8_lossy(cut).into_owned(),
+        Err(_) => {
+            // Binary: each invalid byte becomes U+FFFD (3 bytes), so cut again to keep the
+            // promise of at most MAX_ERROR_BODY bytes.
+            let mut text = String::from_utf8_lossy(cut).into_owned();
+            let mut end = text.len().min(MAX_ERROR_BODY);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            text
+        }
     }
 }
 
@@ -337,6 +347,13 @@ mod tests {
         assert_eq!(ErrorKind::from_status(422), ErrorKind::BadRequest);
         assert_eq!(ErrorKind::from_status(429), ErrorKind::RateLimited);
         assert_eq!(ErrorKind::from_status(503), ErrorKind::Server);
+    }
+
+    #[test]
+    fn capped_binary_body_stays_within_the_cap() {
+        let capped = capped_body(&vec![0xFF; 2 * MAX_ERROR_BODY]);
+        assert!(capped.len() <= MAX_ERROR_BODY, "{}", capped.len());
+        assert!(capped.chars().all(|c| c == '\u{FFFD}'));
     }
 
     #[test]
