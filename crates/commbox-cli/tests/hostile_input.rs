@@ -96,7 +96,18 @@ impl Fx {
     }
 
     fn exec(&self, r: &Run) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_commbox"));
+        let program = if r.unprivileged {
+            // The build tree may sit below a directory the unprivileged user cannot enter
+            // (a 0700 home or temp dir): run a copy from the suite's 0755 directory.
+            let copy = self.path("commbox");
+            if !copy.exists() {
+                std::fs::copy(env!("CARGO_BIN_EXE_commbox"), &copy).unwrap();
+            }
+            copy
+        } else {
+            PathBuf::from(env!("CARGO_BIN_EXE_commbox"))
+        };
+        let mut c = Command::new(program);
         c.arg("--error-format")
             .arg("json")
             .args(&r.args)

@@ -896,8 +896,14 @@ fn h76_an_unreadable_file_is_refused() {
     std::fs::write(&path, b"secret").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::File::open(&path).is_ok() {
-        // Privileged: the same test, as nobody (it makes its own files there).
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
+        // Privileged: the same test, as nobody (it makes its own files there). It runs a
+        // copy of this binary from a 0755 directory: the build tree may sit below one the
+        // unprivileged user cannot enter (a 0700 home or temp dir).
+        let exe_dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(exe_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let exe = exe_dir.path().join("hostile_input");
+        std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+        let out = std::process::Command::new(&exe)
             .args([
                 "--exact",
                 "h76_an_unreadable_file_is_refused",
