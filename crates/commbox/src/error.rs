@@ -158,6 +158,12 @@ impl Error {
         err
     }
 
+    /// Adds `note` to the end of the message.
+    pub(crate) fn with_note(mut self, note: &str) -> Error {
+        self.inner.message.push_str(note);
+        self
+    }
+
     pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Error {
         Error::new(ErrorKind::Io, message).with_source(source)
     }

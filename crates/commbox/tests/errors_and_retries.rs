@@ -140,6 +140,13 @@ fn a_dropped_connection_on_a_create_is_not_resent() {
     mock.push_fault(Fault::drop_connection());
     let e = client.create_conversation("s", sms()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection);
+    // The message says what the caller must weigh before sending it again.
+    assert!(
+        e.message().ends_with(
+            "(the request was sent, so the server may have processed it; it was not sent again)"
+        ),
+        "{e}"
+    );
     assert_eq!(mock.request_count(), 1);
     assert_eq!(mock.requests()[0].status, 0);
     // A read after a dropped connection is retried.
@@ -309,7 +316,8 @@ fn a_connection_broken_mid_body_says_what_broke_and_is_not_resent() {
     // Not reqwest's "error decoding response body": the cause itself.
     assert_eq!(
         e.message(),
-        "reading the HTTP 200 answer failed: Connection reset by peer (os error 104)"
+        "reading the HTTP 200 answer failed: Connection reset by peer (os error 104) \
+         (the request was sent, so the server may have processed it; it was not sent again)"
     );
     assert_eq!(mock.request_count(), 1);
 }

@@ -27,6 +27,10 @@ use std::time::{Duration, Instant, SystemTime};
 /// below this); larger answers are refused instead of exhausting memory.
 pub(crate) const MAX_RESPONSE_BODY: u64 = 32 * 1024 * 1024;
 
+/// Ends the message of a failed create that reached the server without an answer.
+pub(crate) const MAYBE_PROCESSED: &str =
+    " (the request was sent, so the server may have processed it; it was not sent again)";
+
 /// The header carrying our per-call id.
 pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -224,6 +228,11 @@ impl Transport {
             };
             let retries_left = attempt <= self.retry.max_retries;
             if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
+                if failure == Failure::MaybeProcessed && !req.idempotent {
+                    // What the caller most needs to know before trying again themselves.
+                    let result = result.map_err(|e| e.with_note(MAYBE_PROCESSED));
+                    return (result, attempt);
+                }
                 return (result, attempt);
             }
             let delay = match retry_after {
