@@ -130,25 +130,19 @@ impl Iterator for Chunks {
 
     fn next(&mut self) -> Option<Self::Item> {
         let reader = self.reader.as_mut()?;
-        let mut buf = vec![0; CHUNK];
-        let mut filled = 0;
-        // Fill the chunk: the base64 reader hands out a few bytes per call.
-        while filled < CHUNK {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.reader = None;
-                    return Some(Err(e));
-                }
+        // `take` + `read_to_end` fills the chunk (the base64 reader hands out a few bytes per
+        // call) and retries interrupted reads.
+        let mut buf = Vec::with_capacity(CHUNK);
+        match reader.take(CHUNK as u64).read_to_end(&mut buf) {
+            Ok(0) => {
+                self.reader = None;
+                None
+            }
+            Ok(_) => Some(Ok(buf)),
+            Err(e) => {
+                self.reader = None;
+                Some(Err(e))
             }
         }
-        if filled == 0 {
-            self.reader = None;
-            return None;
-        }
-        buf.truncate(filled);
-        Some(Ok(buf))
     }
 }

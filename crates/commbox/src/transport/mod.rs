@@ -230,8 +230,7 @@ impl Transport {
             if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
                 if failure == Failure::MaybeProcessed && !req.idempotent {
                     // What the caller most needs to know before trying again themselves.
-                    let result = result.map_err(|e| e.with_note(MAYBE_PROCESSED));
-                    return (result, attempt);
+                    return (result.map_err(|e| e.with_note(MAYBE_PROCESSED)), attempt);
                 }
                 return (result, attempt);
             }
