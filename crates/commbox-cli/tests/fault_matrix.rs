@@ -164,6 +164,17 @@ impl Run {
     }
 }
 
+/// How the message of a create that failed after it was sent ends.
+const MAYBE_PROCESSED: &str =
+    "(the request was sent, so the server may have processed it; it was not sent again)";
+
+fn says_it_may_have_been_processed(errors: &[Value]) {
+    for error in errors {
+        let message = error["message"].as_str().unwrap();
+        assert!(message.ends_with(MAYBE_PROCESSED), "{message:?}");
+    }
+}
+
 fn every_create_fails(
     faults: &[Fault],
     code: i32,
@@ -205,26 +216,28 @@ fn f01_connection_refused_exits_10() {
 
 #[test]
 fn f02_reset_before_the_response_exits_10_sent_once() {
-    every_create_fails(
+    let errors = every_create_fails(
         &[Fault::drop_connection()],
         10,
         "connection",
         "connection failed before an answer",
         1,
     );
+    says_it_may_have_been_processed(&errors);
 }
 
 #[test]
 fn f03_reset_mid_body_exits_10_sent_once() {
     let body = r#"{"status":200,"description":"OK","data":{"id":1,"source_id":"x"}}"#;
     let fault = raw(body, "application/json").reset_after_bytes(20);
-    every_create_fails(
+    let errors = every_create_fails(
         &[fault],
         10,
         "connection",
         "reading the HTTP 200 answer failed: Connection reset by peer",
         1,
     );
+    says_it_may_have_been_processed(&errors);
 }
 
 #[test]
@@ -239,6 +252,7 @@ fn f04_slower_than_the_timeout_exits_9_sent_once() {
             .as_str()
             .unwrap()
             .contains("timed out waiting for the server"));
+        says_it_may_have_been_processed(std::slice::from_ref(error));
         assert_eq!(run.seen, 1, "{what}: sent once");
     }
 }
