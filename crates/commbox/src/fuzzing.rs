@@ -13,7 +13,7 @@
 //! is a 200 and the whole input is the body.
 
 use crate::chatwoot::client as chatwoot;
-use crate::commbox_api::{self as commbox, envelope};
+use crate::commbox::{calls as commbox, envelope};
 use crate::error::{Error, ErrorKind, MAX_ERROR_BODY};
 use crate::transport::retry::parse_retry_after;
 use crate::transport::Response;

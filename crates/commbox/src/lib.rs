@@ -42,15 +42,16 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod open_enum;
+
 mod attachment;
 pub mod chatwoot;
 mod client;
-mod commbox_api;
-mod enums;
+mod commbox;
 mod error;
 mod http_error;
 mod lenient;
-mod models;
 mod transport;
 mod validate;
 
@@ -63,15 +64,15 @@ pub use attachment::Attachment;
 pub use client::{
     env, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
-pub use enums::{ObjectStatusType, ObjectType, StreamProviderType};
-pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
-pub use models::conversation::{
+pub use commbox::conversation::{
     BulkSmsConversation, ChatConversation, EmailConversation, NewConversation, SmsConversation,
     WhatsAppTemplateConversation,
 };
-pub use models::message::NewMessage;
-pub use models::records::{Conversation, ConversationMessage, Envelope, Manager, SystemStatus};
-pub use models::user::User;
+pub use commbox::enums::{ObjectStatusType, ObjectType, StreamProviderType};
+pub use commbox::message::NewMessage;
+pub use commbox::records::{Conversation, ConversationMessage, Envelope, Manager, SystemStatus};
+pub use commbox::user::User;
+pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
 pub use transport::observe::CallEvent;
 pub use transport::retry::{RetryEvent, RetryPolicy};
 pub use transport::url::PathParam;

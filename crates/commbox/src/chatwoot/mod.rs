@@ -30,12 +30,13 @@
 //! returns the existing one from "create conversation".
 
 pub(crate) mod client;
-mod identity;
+mod identifier_hash;
+mod message_type;
 pub(crate) mod records;
 mod requests;
 
-pub use crate::enums::MessageType;
 pub use client::InboxClient;
-pub use identity::identifier_hash;
+pub use identifier_hash::identifier_hash;
+pub use message_type::MessageType;
 pub use records::{Contact, Conversation, Inbox, Message, MessageAttachment};
 pub use requests::{ContactParams, NewContact, NewMessage, MAX_ATTACHMENTS, MAX_CONTENT_CHARS};

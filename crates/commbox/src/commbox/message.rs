@@ -1,8 +1,8 @@
 //! Requests that add a message to a conversation (CommBox "Create Child").
 
-use super::identity::{self, Identity};
+use super::provider_identity::{self as identity, Identity};
 use crate::attachment::Attachment;
-use crate::enums::{ObjectType, StreamProviderType};
+use crate::commbox::enums::{ObjectType, StreamProviderType};
 use crate::error::{encode_error, Error, Result};
 use serde::Serialize;
 use serde_json::{Map, Value};

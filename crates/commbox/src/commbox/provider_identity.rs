@@ -1,7 +1,7 @@
 //! A user's address on a provider (`UserStreamProviderId` + `UserStreamProviderType`):
 //! checked and normalized by its type.
 
-use crate::enums::StreamProviderType;
+use crate::commbox::enums::StreamProviderType;
 use crate::error::Result;
 use crate::validate;
 

@@ -5,10 +5,10 @@
 //! itself answered, or anything at all (HTML from a proxy, empty) when something in front of
 //! it did.
 
+use crate::commbox::records::Envelope;
 use crate::error::Result;
 use crate::http_error;
 use crate::lenient;
-use crate::models::records::Envelope;
 use crate::transport::Response;
 use serde_json::Value;
 

@@ -1,15 +1,14 @@
 //! The CommBox API calls, as methods of [`crate::Client`].
 
-pub(crate) mod envelope;
-
+use super::envelope;
 use crate::client::Client;
-use crate::enums::ObjectStatusType;
+use crate::commbox::conversation::NewConversation;
+use crate::commbox::enums::ObjectStatusType;
+use crate::commbox::message::NewMessage;
+use crate::commbox::records::{Conversation, Envelope, Manager, SystemStatus};
 use crate::error::{capped_body, Error, ErrorKind, Result};
 use crate::http_error;
 use crate::lenient;
-use crate::models::conversation::NewConversation;
-use crate::models::message::NewMessage;
-use crate::models::records::{Conversation, Envelope, Manager, SystemStatus};
 use crate::transport::body::{Body, FormPart, PartValue};
 use crate::transport::url::{self, PathParam};
 use crate::transport::{Request, Response};

@@ -1,6 +1,6 @@
 //! What the CommBox API returns, decoded leniently with the raw JSON kept.
 
-use crate::enums::{ObjectStatusType, ObjectType, StreamProviderType};
+use crate::commbox::enums::{ObjectStatusType, ObjectType, StreamProviderType};
 use crate::lenient::{self, boolean, int, string};
 use serde_json::Value;
 

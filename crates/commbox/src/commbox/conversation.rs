@@ -4,10 +4,10 @@
 //! combination of the official example for its channel (api-surface.md §1.4); every value can
 //! still be overridden.
 
-use super::identity::{self, Identity};
+use super::provider_identity::{self as identity, Identity};
 use super::user::User;
 use crate::attachment::Attachment;
-use crate::enums::{ObjectStatusType, ObjectType, StreamProviderType};
+use crate::commbox::enums::{ObjectStatusType, ObjectType, StreamProviderType};
 use crate::error::{encode_error, Error, Result};
 use crate::validate;
 use serde::Serialize;

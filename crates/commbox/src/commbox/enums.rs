@@ -4,82 +4,6 @@
 //! schema), so these are open sets: any integer is accepted and kept, and the known ones have
 //! names. Values from Commbox.json's "Enums" section.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $(#[$cmeta:meta])* $konst:ident = $value:expr => $label:expr ),+ $(,)? }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub i64);
-
-        impl $name {
-            $( $(#[$cmeta])* pub const $konst: $name = $name($value); )+
-
-            /// Every named value, in numeric order.
-            pub const KNOWN: &'static [$name] = &[ $( $name($value) ),+ ];
-
-            /// The integer on the wire.
-            pub const fn value(self) -> i64 {
-                self.0
-            }
-
-            /// The documented name, or `None` for a value this version does not know.
-            pub fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $( $value => Some($label), )+
-                    _ => None,
-                }
-            }
-
-            /// The value whose documented name is `name` (ASCII case and spaces ignored).
-            pub fn from_name(name: &str) -> Option<$name> {
-                let wanted: String = name
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
-                    .map(|c| c.to_ascii_lowercase())
-                    .collect();
-                Self::KNOWN.iter().copied().find(|v| {
-                    v.name()
-                        .map(|n| n.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).eq(wanted.chars()))
-                        .unwrap_or(false)
-                })
-            }
-        }
-
-        impl From<i64> for $name {
-            fn from(v: i64) -> $name {
-                $name(v)
-            }
-        }
-
-        impl From<$name> for i64 {
-            fn from(v: $name) -> i64 {
-                v.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => f.write_str(n),
-                    None => write!(f, "Unknown({})", self.0),
-                }
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({} = {})", stringify!($name), self, self.0)
-            }
-        }
-    };
-}
-
 open_enum! {
     /// Kind of a conversation (object) or message (child): CommBox's ObjectType.
     ///
@@ -217,25 +141,6 @@ open_enum! {
     }
 }
 
-open_enum! {
-    /// Direction of a Chatwoot message (`message_type`).
-    ///
-    /// ```
-    /// use commbox::chatwoot::MessageType;
-    /// assert_eq!(MessageType::INCOMING.value(), 0);
-    /// ```
-    MessageType {
-        /// 0: from the contact (every message created through the public API).
-        INCOMING = 0 => "incoming",
-        /// 1: from an agent or bot.
-        OUTGOING = 1 => "outgoing",
-        /// 2: an activity note (never listed by the public API).
-        ACTIVITY = 2 => "activity",
-        /// 3: a template message.
-        TEMPLATE = 3 => "template",
-    }
-}
-
 impl StreamProviderType {
     /// Identities of this provider are phone numbers (digits with country code).
     pub fn is_phone(self) -> bool {
@@ -266,6 +171,20 @@ mod tests {
         assert_eq!(v, ObjectType(99));
         assert_eq!(serde_json::to_string(&v).unwrap(), "99");
         assert_eq!(v.to_string(), "Unknown(99)");
+    }
+
+    #[test]
+    fn requests_may_name_a_value() {
+        let v: ObjectStatusType = serde_json::from_str("\"open\"").unwrap();
+        assert_eq!(v, ObjectStatusType::OPEN);
+        let v: ObjectStatusType = serde_json::from_str("13").unwrap();
+        assert_eq!(v, ObjectStatusType::SENT);
+        let e = serde_json::from_str::<ObjectStatusType>("\"opne\"").unwrap_err();
+        assert!(
+            e.to_string().starts_with("unknown ObjectStatusType \"opne\" (known: Open, "),
+            "{e}"
+        );
+        assert!(serde_json::from_str::<ObjectStatusType>("true").is_err());
     }
 
     #[test]
