@@ -19,8 +19,12 @@ use crate::record::{self, RecordedRequest};
 use crate::server::ConnectionKiller;
 use crate::state::MockState;
 
-/// Response header carrying the server-side request id.
-pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-mock-request-id");
+/// Response header carrying the server-side request id: the standard one, which clients
+/// (libcommbox included) read as the server's request id.
+pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The same id under the mock's own name, which earlier versions sent alone.
+pub(crate) const MOCK_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-mock-request-id");
 
 /// Prefix of the inspection routes, which are neither recorded nor faulted.
 pub(crate) const INSPECT_PREFIX: &str = "/__mock";
@@ -44,9 +48,9 @@ pub(crate) async fn intercept(
     } else {
         handle_api(&state, request_id, request, next).await
     };
-    response
-        .headers_mut()
-        .insert(REQUEST_ID_HEADER, HeaderValue::from(request_id));
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID_HEADER, HeaderValue::from(request_id));
+    headers.insert(MOCK_REQUEST_ID_HEADER, HeaderValue::from(request_id));
     response
 }
 

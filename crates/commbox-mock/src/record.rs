@@ -26,7 +26,8 @@ use crate::state::StoredAttachment;
 pub struct RecordedRequest {
     /// Position among API requests since start or the last reset, from 1.
     pub seq: u64,
-    /// The `x-mock-request-id` header value of the response; unique for the server's lifetime.
+    /// The `x-request-id` (and `x-mock-request-id`) header value of the response; unique for
+    /// the server's lifetime.
     pub request_id: u64,
     /// HTTP method.
     pub method: String,

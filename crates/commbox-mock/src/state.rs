@@ -128,7 +128,7 @@ impl MockState {
         self.stores.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Next value for the `x-mock-request-id` header; never reset.
+    /// Next value for the `x-request-id` (and `x-mock-request-id`) header; never reset.
     pub(crate) fn next_request_id(&self) -> u64 {
         self.request_ids.fetch_add(1, Ordering::Relaxed)
     }

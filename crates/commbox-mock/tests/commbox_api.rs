@@ -91,6 +91,7 @@ fn create_object_with_json_wrapped_and_bare() {
         .json(&json!({"data": {"Type": 5, "StatusId": 13, "Message": "hello", "Content": {"to": [{"address": "a@b.c"}]}}}))
         .send()
         .unwrap();
+    assert!(response.headers().contains_key("x-request-id"));
     assert!(response.headers().contains_key("x-mock-request-id"));
     let (status, value) = body(response);
     assert_eq!(status, 200);

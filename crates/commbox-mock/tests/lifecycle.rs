@@ -50,11 +50,15 @@ fn response_header_matches_recorded_request_id() {
         .send()
         .unwrap();
     assert_eq!(response.status(), 401);
-    let id: u64 = response.headers()["x-mock-request-id"]
+    let id: u64 = response.headers()["x-request-id"]
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
+    assert_eq!(
+        response.headers()["x-mock-request-id"],
+        response.headers()["x-request-id"]
+    );
     let recorded = &mock.requests()[0];
     assert_eq!(recorded.request_id, id);
     assert_eq!(recorded.body_size, 7);
@@ -62,6 +66,7 @@ fn response_header_matches_recorded_request_id() {
         .get(format!("{}/__mock/health", mock.url()))
         .send()
         .unwrap();
+    assert!(health.headers().contains_key("x-request-id"));
     assert!(health.headers().contains_key("x-mock-request-id"));
 }
 

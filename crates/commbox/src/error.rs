@@ -245,7 +245,8 @@ impl Error {
         self.inner.request_id.as_deref()
     }
 
-    /// The request id the server returned, if it returned one.
+    /// The request id the server returned, if it returned one: the response's
+    /// `X-Request-Id`, else `Request-Id`, else `X-Correlation-Id`.
     pub fn server_request_id(&self) -> Option<&str> {
         self.inner.server_request_id.as_deref()
     }

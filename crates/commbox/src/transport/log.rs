@@ -4,7 +4,7 @@
 //! header added later) cannot leak; bodies are never logged.
 
 use super::retry::RetryEvent;
-use super::Response;
+use super::{Response, SERVER_REQUEST_ID_HEADERS};
 use crate::error::Error;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 const TARGET: &str = "commbox";
 
-/// Headers safe to print.
+/// Headers safe to print (besides the server request id headers).
 const ALLOWED_HEADERS: &[&str] = &[
     "accept",
     "content-type",
@@ -22,17 +22,17 @@ const ALLOWED_HEADERS: &[&str] = &[
     "retry-after",
     "date",
     "server",
-    "x-mock-request-id",
 ];
 
 fn allowed(headers: &HeaderMap) -> String {
     let mut out = String::new();
     for (name, value) in headers {
-        if ALLOWED_HEADERS.contains(&name.as_str()) {
+        let name = name.as_str();
+        if ALLOWED_HEADERS.contains(&name) || SERVER_REQUEST_ID_HEADERS.contains(&name) {
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            out.push_str(name.as_str());
+            out.push_str(name);
             out.push_str(": ");
             out.push_str(value.to_str().unwrap_or("<binary>"));
         }

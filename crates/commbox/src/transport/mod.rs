@@ -378,18 +378,19 @@ fn parse_bare_base(base: &str) -> Option<reqwest::Url> {
     bare.then_some(url)
 }
 
-/// Request ids the server may send back, most specific first.
+/// Response headers read as the server's request id ([`Error::server_request_id`]), in
+/// this order: the common names servers and proxies use for one, nothing specific to any
+/// server. A server that echoes our own `X-Request-Id` reports that same id.
+pub(crate) const SERVER_REQUEST_ID_HEADERS: &[&str] =
+    &["x-request-id", "request-id", "x-correlation-id"];
+
+/// The server's request id: the first of [`SERVER_REQUEST_ID_HEADERS`] it sent.
 fn server_request_id(headers: &HeaderMap) -> Option<String> {
-    [
-        "x-request-id",
-        "request-id",
-        "x-correlation-id",
-        "x-mock-request-id",
-    ]
-    .iter()
-    .find_map(|h| headers.get(*h))
-    .and_then(|v| v.to_str().ok())
-    .map(str::to_owned)
+    SERVER_REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|h| headers.get(*h))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// A random UUIDv4-shaped id; unique enough to trace one call in logs on both sides.
@@ -473,5 +474,18 @@ mod tests {
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(a, new_request_id(1));
+    }
+
+    #[test]
+    fn the_server_request_id_comes_from_common_headers_only() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-mock-request-id", HeaderValue::from_static("7"));
+        assert_eq!(server_request_id(&headers), None);
+        headers.insert("x-correlation-id", HeaderValue::from_static("c"));
+        assert_eq!(server_request_id(&headers).as_deref(), Some("c"));
+        headers.insert("request-id", HeaderValue::from_static("r"));
+        assert_eq!(server_request_id(&headers).as_deref(), Some("r"));
+        headers.insert("x-request-id", HeaderValue::from_static("x"));
+        assert_eq!(server_request_id(&headers).as_deref(), Some("x"));
     }
 }
