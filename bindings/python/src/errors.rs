@@ -109,7 +109,9 @@ pub(crate) fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyRes
     }
 }
 
-/// Panics inside the panic guard, so the tests can check what Python sees. Not public API.
+/// Panics inside the panic guard, so the tests can check what Python sees. Only in builds
+/// with the `test-hooks` feature (the test suites'), never in a release wheel.
+#[cfg(feature = "test-hooks")]
 #[pyfunction]
 #[pyo3(name = "_panic_for_tests")]
 pub(crate) fn panic_for_tests(py: Python<'_>) -> PyResult<()> {

@@ -19,7 +19,6 @@ __all__ = [
     "NativeInboxClient",
     "chatwoot_identifier_hash",
     "enum_members",
-    "_panic_for_tests",
 ]
 
 __version__: str
@@ -228,7 +227,3 @@ def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
 def enum_members(name: str) -> List[Tuple[int, str]]:
     """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``,
     ``StreamProviderType`` or Chatwoot's ``MessageType``."""
-
-def _panic_for_tests() -> None:
-    """Panics inside the panic guard: raises ``commbox.CommboxError``."""
-
