@@ -80,6 +80,10 @@ impl<T> Slot<T> {
         self.0.as_ref().ok_or_else(broken)
     }
 
+    pub(crate) fn get_mut(&mut self) -> FfiResult<&mut T> {
+        self.0.as_mut().ok_or_else(broken)
+    }
+
     pub(crate) fn edit(&mut self, f: impl FnOnce(T) -> T) -> FfiResult {
         let value = self.0.take().ok_or_else(broken)?;
         self.0 = Some(f(value));

@@ -1,13 +1,12 @@
 //! Builder handles for new conversations, one constructor per channel.
 
 use crate::boundary::{
-    bytes_arg, mut_arg, opt_str_arg, out_arg, ref_arg, run, run_or, str_arg, Failure, FfiResult,
-    Slot,
+    bytes_arg, mut_arg, opt_str_arg, out_arg, ref_arg, run, run_or, str_arg, FfiResult, Slot,
 };
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::give;
 use core_api::{
-    Attachment, BulkSmsConversation, ChatConversation, EmailConversation, Error, NewConversation,
+    Attachment, BulkSmsConversation, ChatConversation, EmailConversation, NewConversation,
     ObjectStatusType, ObjectType, SmsConversation, StreamProviderType, User,
     WhatsAppTemplateConversation,
 };
@@ -32,20 +31,9 @@ impl commbox_conversation {
         self.inner.edit(f)
     }
 
-    /// Fails with a validation error naming `function` unless the channel is one of `allowed`.
-    fn require(&self, function: &str, allowed: &[&str]) -> FfiResult {
-        let channel = self.get()?.channel();
-        if allowed.contains(&channel) {
-            Ok(())
-        } else {
-            Err(Failure::Core(Error::validation(
-                "conversation",
-                format!(
-                    "{function} applies to {} conversations, not {channel}",
-                    allowed.join(" and ")
-                ),
-            )))
-        }
+    /// The conversation for a change that may be refused (by channel: the core says which).
+    fn change(&mut self) -> FfiResult<&mut NewConversation> {
+        self.inner.get_mut()
     }
 }
 
@@ -405,25 +393,11 @@ pub extern "C" fn commbox_conversation_add_recipient(
     name: *const c_char,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    const F: &str = "commbox_conversation_add_recipient";
-    run(F, err, || {
+    run("commbox_conversation_add_recipient", err, || {
         let conv = mut_arg(conversation, "conversation")?;
         let address = str_arg(address, "address")?;
         let name = opt_str_arg(name, "name")?;
-        conv.require(F, &["email", "bulk_sms", "whatsapp_template"])?;
-        if name.is_some() && conv.get()?.channel() != "email" {
-            return Err(Failure::Core(Error::validation(
-                "name",
-                "only e-mail recipients have display names",
-            )));
-        }
-        conv.edit(|c| match (c, name) {
-            (NewConversation::EmailConversation(e), Some(n)) => e.to_named(address, n).into(),
-            (NewConversation::EmailConversation(e), None) => e.to(address).into(),
-            (NewConversation::BulkSmsConversation(b), _) => b.recipient(address).into(),
-            (NewConversation::WhatsAppTemplateConversation(w), _) => w.to(address).into(),
-            (other, _) => other,
-        })
+        Ok(conv.change()?.add_recipient(address, name)?)
     })
 }
 
@@ -439,17 +413,7 @@ fn add_copy(
         let conv = mut_arg(conversation, "conversation")?;
         let address = str_arg(address, "address")?;
         let name = opt_str_arg(name, "name")?;
-        conv.require(function, &["email"])?;
-        conv.edit(|c| match c {
-            NewConversation::EmailConversation(e) => match (blind, name) {
-                (false, Some(n)) => e.cc_named(address, n),
-                (false, None) => e.cc(address),
-                (true, Some(n)) => e.bcc_named(address, n),
-                (true, None) => e.bcc(address),
-            }
-            .into(),
-            other => other,
-        })
+        Ok(conv.change()?.add_copy(address, name, blind)?)
     })
 }
 
@@ -498,16 +462,11 @@ pub extern "C" fn commbox_conversation_add_attachment_url(
     name: *const c_char,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    const F: &str = "commbox_conversation_add_attachment_url";
-    run(F, err, || {
+    run("commbox_conversation_add_attachment_url", err, || {
         let conv = mut_arg(conversation, "conversation")?;
         let url = str_arg(url, "url")?;
         let name = str_arg(name, "name")?;
-        conv.require(F, &["email"])?;
-        conv.edit(|c| match c {
-            NewConversation::EmailConversation(e) => e.attachment_url(url, name).into(),
-            other => other,
-        })
+        Ok(conv.change()?.add_attachment_url(url, name)?)
     })
 }
 
@@ -518,15 +477,10 @@ pub extern "C" fn commbox_conversation_add_template_param(
     value: *const c_char,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    const F: &str = "commbox_conversation_add_template_param";
-    run(F, err, || {
+    run("commbox_conversation_add_template_param", err, || {
         let conv = mut_arg(conversation, "conversation")?;
         let value = str_arg(value, "value")?;
-        conv.require(F, &["whatsapp_template"])?;
-        conv.edit(|c| match c {
-            NewConversation::WhatsAppTemplateConversation(w) => w.param(value).into(),
-            other => other,
-        })
+        Ok(conv.change()?.add_template_param(value)?)
     })
 }
 
@@ -537,15 +491,10 @@ pub extern "C" fn commbox_conversation_set_template_language(
     language_code: *const c_char,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    const F: &str = "commbox_conversation_set_template_language";
-    run(F, err, || {
+    run("commbox_conversation_set_template_language", err, || {
         let conv = mut_arg(conversation, "conversation")?;
         let code = str_arg(language_code, "language_code")?;
-        conv.require(F, &["whatsapp_template"])?;
-        conv.edit(|c| match c {
-            NewConversation::WhatsAppTemplateConversation(w) => w.language(code).into(),
-            other => other,
-        })
+        Ok(conv.change()?.set_template_language(code)?)
     })
 }
 
@@ -556,14 +505,9 @@ pub extern "C" fn commbox_conversation_set_send_to_client(
     send_to_client: bool,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    const F: &str = "commbox_conversation_set_send_to_client";
-    run(F, err, || {
+    run("commbox_conversation_set_send_to_client", err, || {
         let conv = mut_arg(conversation, "conversation")?;
-        conv.require(F, &["bulk_sms"])?;
-        conv.edit(|c| match c {
-            NewConversation::BulkSmsConversation(b) => b.send_to_client(send_to_client).into(),
-            other => other,
-        })
+        Ok(conv.change()?.set_send_to_client(send_to_client)?)
     })
 }
 
@@ -575,16 +519,11 @@ pub extern "C" fn commbox_conversation_set_create_child_object(
     create_child_object: bool,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    const F: &str = "commbox_conversation_set_create_child_object";
-    run(F, err, || {
+    run("commbox_conversation_set_create_child_object", err, || {
         let conv = mut_arg(conversation, "conversation")?;
-        conv.require(F, &["chat"])?;
-        conv.edit(|c| match c {
-            NewConversation::ChatConversation(ch) => {
-                ch.create_child_object(create_child_object).into()
-            }
-            other => other,
-        })
+        Ok(conv
+            .change()?
+            .set_create_child_object(create_child_object)?)
     })
 }
 

@@ -19,7 +19,12 @@ use std::sync::Arc;
 /// let from_disk = Attachment::from_path("invoice.pdf");
 /// let in_memory = Attachment::from_bytes("notes.txt", b"hello".to_vec());
 /// ```
+///
+/// JSON form: a path (`"invoice.pdf"`), or an object: `{"path", "name", "content_type"}`
+/// for a file on disk (name and content type optional), `{"name", "content_base64",
+/// "content_type"}` for bytes given inline.
 #[derive(Clone)]
+#[must_use]
 pub struct Attachment {
     source: Source,
     name: String,
@@ -152,20 +157,22 @@ impl Attachment {
             }
         }
         if let Source::Path(path) = &self.source {
+            // A file that cannot be read is an I/O error (one meaning in every face: C
+            // COMMBOX_ERR_IO, Python FileError, exit 13), reported before anything is sent.
             let meta = std::fs::metadata(path).map_err(|e| {
                 let why = if e.kind() == io::ErrorKind::NotFound {
                     "no such file".to_owned()
                 } else {
                     format!("cannot read: {e}")
                 };
-                Error::validation(&field, why)
+                Error::file(&field, why)
             })?;
             if !meta.is_file() {
-                return Err(Error::validation(field, "not a regular file"));
+                return Err(Error::file(field, "not a regular file"));
             }
             // Opening proves readability now, so a permission problem is reported before
             // anything is sent rather than as a broken upload.
-            File::open(path).map_err(|e| Error::validation(&field, format!("cannot read: {e}")))?;
+            File::open(path).map_err(|e| Error::file(&field, format!("cannot read: {e}")))?;
         }
         Ok(())
     }
@@ -195,6 +202,102 @@ impl Attachment {
             len,
             reader,
         })
+    }
+}
+
+/// The object form of an attachment's JSON.
+#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AttachmentForm {
+    /// A file on disk, streamed when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    /// The file name sent (default: the path's file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// The content, base64-encoded (instead of `path`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content_base64: Option<String>,
+    /// The MIME type (default: guessed from the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content_type: Option<String>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "a file path, or an object with \"path\" or \"content_base64\""
+)]
+enum AttachmentJson {
+    /// A file path.
+    Path(String),
+    /// A file on disk or inline bytes, with options.
+    Form(AttachmentForm),
+}
+
+impl serde::Serialize for Attachment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let form = match &self.source {
+            Source::Path(p) => AttachmentForm {
+                path: Some(p.to_string_lossy().into_owned()),
+                name: Some(self.name.clone()),
+                content_base64: None,
+                content_type: self.content_type.clone(),
+            },
+            Source::Bytes(b) => AttachmentForm {
+                path: None,
+                name: Some(self.name.clone()),
+                content_base64: Some(base64::engine::general_purpose::STANDARD.encode(b)),
+                content_type: self.content_type.clone(),
+            },
+        };
+        form.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Attachment, D::Error> {
+        use serde::de::Error as _;
+        let form = match AttachmentJson::deserialize(d)? {
+            AttachmentJson::Path(path) => return Ok(Attachment::from_path(path)),
+            AttachmentJson::Form(form) => form,
+        };
+        let mut a = match (form.path, form.content_base64) {
+            (Some(path), None) => Attachment::from_path(path),
+            (None, Some(data)) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .map_err(|e| D::Error::custom(format!("content_base64: not base64: {e}")))?;
+                let name = form
+                    .name
+                    .clone()
+                    .ok_or_else(|| D::Error::custom("inline content needs a \"name\""))?;
+                Attachment::from_bytes(name, bytes)
+            }
+            (Some(_), Some(_)) => {
+                return Err(D::Error::custom(
+                    "give either \"path\" or \"content_base64\", not both",
+                ))
+            }
+            (None, None) => return Err(D::Error::custom("needs \"path\" or \"content_base64\"")),
+        };
+        if let Some(name) = form.name {
+            a = a.with_name(name);
+        }
+        if let Some(ct) = form.content_type {
+            a = a.with_content_type(ct);
+        }
+        Ok(a)
+    }
+}
+
+impl schemars::JsonSchema for Attachment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Attachment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        AttachmentJson::json_schema(generator)
     }
 }
 
@@ -338,6 +441,41 @@ mod tests {
             e.to_string(),
             "attachment \"/no/such/file.pdf\": no such file"
         );
+        assert_eq!(e.kind(), crate::ErrorKind::Io);
+        assert_eq!(e.field(), Some("attachment \"/no/such/file.pdf\""));
+    }
+
+    #[test]
+    fn json_forms() {
+        let a: Attachment = serde_json::from_str("\"/x/report.pdf\"").unwrap();
+        assert_eq!(
+            (a.name(), a.path()),
+            ("report.pdf", Some(Path::new("/x/report.pdf")))
+        );
+        let a: Attachment = serde_json::from_str(
+            r#"{"path": "/x/r.pdf", "name": "q.pdf", "content_type": "text/plain"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (a.name(), a.content_type().as_str()),
+            ("q.pdf", "text/plain")
+        );
+        let a: Attachment =
+            serde_json::from_str(r#"{"name": "n.txt", "content_base64": "aGk="}"#).unwrap();
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::json!({"name": "n.txt", "content_base64": "aGk="})
+        );
+        for bad in [
+            r#"{"name": "n.txt"}"#,
+            r#"{"path": "a", "content_base64": "aGk="}"#,
+            r#"{"content_base64": "aGk="}"#,
+            r#"{"name": "n", "content_base64": "!!"}"#,
+            r#"{"path": "a", "size": 1}"#,
+            "3",
+        ] {
+            assert!(serde_json::from_str::<Attachment>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -181,7 +181,8 @@ mod tests {
         assert_eq!(v, ObjectStatusType::SENT);
         let e = serde_json::from_str::<ObjectStatusType>("\"opne\"").unwrap_err();
         assert!(
-            e.to_string().starts_with("unknown ObjectStatusType \"opne\" (known: Open, "),
+            e.to_string()
+                .starts_with("unknown ObjectStatusType \"opne\" (known: Open, "),
             "{e}"
         );
         assert!(serde_json::from_str::<ObjectStatusType>("true").is_err());

@@ -4,7 +4,9 @@ use super::provider_identity::{self as identity, Identity};
 use crate::attachment::Attachment;
 use crate::commbox::enums::{ObjectType, StreamProviderType};
 use crate::error::{encode_error, Error, Result};
-use serde::Serialize;
+use crate::json_form;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A message in an existing conversation, from the customer or from an agent.
@@ -17,16 +19,52 @@ use serde_json::{Map, Value};
 /// let from_agent = NewMessage::from_agent(36574658, "best.agent@commbox.com", "It ships today.")
 ///     .attachment(Attachment::from_bytes("label.txt", b"A-1001".to_vec()));
 /// ```
-#[derive(Debug, Clone)]
+///
+/// JSON form (schema: docs/schemas/NewMessage.json):
+///
+/// ```json
+/// {"identity": "best.agent@commbox.com", "message": "It ships today.", "agent_id": 36574658,
+///  "attachments": ["label.pdf"], "attachments_as_base64": false}
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[must_use]
 pub struct NewMessage {
+    /// The writer's e-mail address or phone number (`UserStreamProviderId`).
     identity: String,
+    /// `UserStreamProviderType` (default: inferred from `identity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     identity_type: Option<StreamProviderType>,
+    /// The text; may be empty when there is an attachment.
+    #[serde(default)]
     message: String,
+    /// Sent by this agent (`UserIdentity`, with `IsManager`); absent: by the customer.
+    #[serde(default, rename = "agent_id", skip_serializing_if = "Option::is_none")]
     agent: Option<i64>,
+    /// The child's `Type` (default 4, conversation).
+    #[serde(default = "conversation_type")]
     object_type: ObjectType,
+    /// Files to upload with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment>,
+    /// Send attachments in CommBox's base64 form instead of as file uploads.
+    #[serde(
+        default,
+        rename = "attachments_as_base64",
+        skip_serializing_if = "is_false"
+    )]
     base64: bool,
+    /// Any other field of the child, sent as given.
+    #[serde(default, rename = "fields", skip_serializing_if = "Map::is_empty")]
     extra: Map<String, Value>,
+}
+
+fn conversation_type() -> ObjectType {
+    ObjectType::CONVERSATION
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 #[derive(Serialize)]
@@ -105,6 +143,31 @@ impl NewMessage {
     pub fn field(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.extra.insert(name.into(), value.into());
         self
+    }
+
+    /// Reads a message from its JSON form; errors name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for a missing or unknown
+    /// field or a value of the wrong type.
+    ///
+    /// ```
+    /// use commbox::NewMessage;
+    /// let m = NewMessage::from_json(r#"{"identity": "a@b.co", "message": "hi", "agent_id": 7}"#).unwrap();
+    /// assert_eq!(m.to_json().unwrap()["IsManager"], true);
+    /// ```
+    pub fn from_json(json: &str) -> Result<NewMessage> {
+        json_form::from_str("message", json)
+    }
+
+    /// [`NewMessage::from_json`] from a parsed value.
+    ///
+    /// # Errors
+    ///
+    /// As [`NewMessage::from_json`].
+    pub fn from_value(value: Value) -> Result<NewMessage> {
+        json_form::from_value("message", value)
     }
 
     /// Files to upload with it.

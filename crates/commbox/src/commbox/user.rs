@@ -2,7 +2,9 @@
 
 use crate::error::Result;
 use crate::validate;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// The customer (end user) of a conversation: CommBox's `User` object.
 ///
@@ -15,19 +17,24 @@ use serde::Serialize;
 ///     .email("john.doe@example.com")
 ///     .phone1("05055555555"); // sent as given
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+///
+/// JSON form: `{"unique_id", "first_name", "last_name", "phone1", "email", "remarks"}`,
+/// each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[must_use]
 pub struct User {
-    #[serde(rename = "UniqueId", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     unique_id: Option<String>,
-    #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     first_name: Option<String>,
-    #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_name: Option<String>,
-    #[serde(rename = "Phone1", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     phone1: Option<String>,
-    #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     email: Option<String>,
-    #[serde(rename = "Remarks", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     remarks: Option<String>,
 }
 
@@ -71,6 +78,23 @@ impl User {
     pub fn remarks(mut self, v: impl Into<String>) -> Self {
         self.remarks = Some(v.into());
         self
+    }
+
+    /// The `User` object as CommBox names its fields.
+    pub(crate) fn wire(&self) -> Value {
+        let fields = [
+            ("UniqueId", &self.unique_id),
+            ("FirstName", &self.first_name),
+            ("LastName", &self.last_name),
+            ("Phone1", &self.phone1),
+            ("Email", &self.email),
+            ("Remarks", &self.remarks),
+        ];
+        let map: Map<String, Value> = fields
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), Value::from(v.as_str()))))
+            .collect();
+        Value::Object(map)
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
