@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::errors::{self, Failure, Invalid};
+use super::errors::{self, Rejection, Invalid};
 use super::params::{self, is_present, Params};
 use super::store::{ChatwootStore, Contact, ContactInbox};
 use super::{hmac, random, respond, RailsRequest};
@@ -62,7 +62,7 @@ pub(super) async fn create(
             store.create_contact(inbox, source_id, ContactParams::permit(&params))?;
         store
             .contact_inbox_view(contact_inbox)
-            .ok_or(Failure::NotFound)
+            .ok_or(Rejection::NotFound)
     }))
 }
 
@@ -79,7 +79,7 @@ pub(super) async fn show(
         let contact_inbox = store.checked_contact_inbox(&inbox, &source_id, &request.params)?;
         store
             .contact_inbox_view(contact_inbox)
-            .ok_or(Failure::NotFound)
+            .ok_or(Rejection::NotFound)
     }))
 }
 
@@ -98,7 +98,7 @@ pub(super) async fn update(
     respond(state.chatwoot(|store| {
         let contact_inbox = store.checked_contact_inbox(&inbox, &source_id, &request.params)?;
         let contact_id = store.update_contact(contact_inbox, &changes)?;
-        store.contact_model(contact_id).ok_or(Failure::NotFound)
+        store.contact_model(contact_id).ok_or(Rejection::NotFound)
     }))
 }
 
@@ -111,7 +111,7 @@ impl ChatwootStore {
         inbox: &str,
         source_id: &str,
         params: &Params,
-    ) -> Result<usize, Failure> {
+    ) -> Result<usize, Rejection> {
         let inbox = self.inbox(inbox)?;
         let contact_inbox = self.contact_inbox(inbox, source_id)?;
         let verified = hmac::check(
@@ -133,7 +133,7 @@ impl ChatwootStore {
         inbox: usize,
         source_id: String,
         attributes: ContactParams,
-    ) -> Result<usize, Failure> {
+    ) -> Result<usize, Rejection> {
         if let Some(existing) = self.find_contact_inbox(inbox, &source_id) {
             return Ok(existing);
         }
@@ -174,7 +174,7 @@ impl ChatwootStore {
             })
     }
 
-    fn insert_contact(&mut self, attributes: ContactParams) -> Result<u64, Failure> {
+    fn insert_contact(&mut self, attributes: ContactParams) -> Result<u64, Rejection> {
         let now = SystemTime::now();
         let mut contact = Contact {
             id: self.next_contact_id,
@@ -208,7 +208,7 @@ impl ChatwootStore {
         &mut self,
         contact_inbox: usize,
         changes: &ContactParams,
-    ) -> Result<u64, Failure> {
+    ) -> Result<u64, Rejection> {
         let mut contacts = self.contacts.clone();
         let mut merges: Vec<(u64, u64)> = Vec::new();
         let mut current = self.contact_inboxes[contact_inbox].contact_id;
@@ -256,7 +256,7 @@ impl ChatwootStore {
         }
 
         let Some(contact) = contacts.iter_mut().find(|c| c.id == current) else {
-            return Err(Failure::NotFound);
+            return Err(Rejection::NotFound);
         };
         let before = contact.clone();
         if let Some(name) = changes.name.as_deref().filter(|text| is_present(text)) {

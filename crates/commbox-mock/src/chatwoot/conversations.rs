@@ -7,7 +7,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-use super::errors::{self, Failure};
+use super::errors::{self, Rejection};
 use super::params;
 use super::store::{ChatwootStore, Conversation, Message, ACTIVITY};
 use super::{capitalize, random, respond, RailsRequest};
@@ -131,7 +131,7 @@ fn with_conversation(
 
 impl ChatwootStore {
     /// Inbox by identifier, then its contact inbox by source id.
-    pub(super) fn contact_inbox_in(&self, inbox: &str, source_id: &str) -> Result<usize, Failure> {
+    pub(super) fn contact_inbox_in(&self, inbox: &str, source_id: &str) -> Result<usize, Rejection> {
         let inbox = self.inbox(inbox)?;
         self.contact_inbox(inbox, source_id)
     }
@@ -165,11 +165,11 @@ impl ChatwootStore {
         contact_inbox: usize,
         display_id: &str,
         scope: Scope,
-    ) -> Result<usize, Failure> {
-        let display_id = params::id(display_id).ok_or(Failure::NotFound)?;
+    ) -> Result<usize, Rejection> {
+        let display_id = params::id(display_id).ok_or(Rejection::NotFound)?;
         self.visible_conversations(contact_inbox, scope)
             .find(|&index| self.conversations[index].display_id == display_id)
-            .ok_or(Failure::NotFound)
+            .ok_or(Rejection::NotFound)
     }
 
     /// `ConversationBuilder`: with `lock_to_single_conversation`, the contact inbox's last

@@ -150,7 +150,7 @@ fn humanize(attribute: &str) -> String {
 
 /// Why a Chatwoot request failed, mapped to the answer the real server gives.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Failure {
+pub(crate) enum Rejection {
     /// A `find_by!` found nothing: 404.
     NotFound,
     /// An unhandled exception (the HMAC check raises one on purpose): 500.
@@ -159,18 +159,18 @@ pub(crate) enum Failure {
     Invalid(Invalid),
 }
 
-impl From<Invalid> for Failure {
+impl From<Invalid> for Rejection {
     fn from(invalid: Invalid) -> Self {
-        Failure::Invalid(invalid)
+        Rejection::Invalid(invalid)
     }
 }
 
-impl IntoResponse for Failure {
+impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
-            Failure::NotFound => not_found(),
-            Failure::Crash => status_only(StatusCode::INTERNAL_SERVER_ERROR),
-            Failure::Invalid(invalid) => invalid.response(),
+            Rejection::NotFound => not_found(),
+            Rejection::Crash => status_only(StatusCode::INTERNAL_SERVER_ERROR),
+            Rejection::Invalid(invalid) => invalid.response(),
         }
     }
 }

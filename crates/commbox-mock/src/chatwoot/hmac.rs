@@ -3,7 +3,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::errors::Failure;
+use super::errors::Rejection;
 use super::params::{self, Params};
 
 /// `OpenSSL::HMAC.hexdigest('sha256', key, message)`.
@@ -20,9 +20,9 @@ pub(crate) fn hexdigest(key: &str, message: &str) -> String {
 /// Runs the check when `identifier_hash` is present or the inbox makes it mandatory.
 ///
 /// `Ok(true)`: checked and valid (show and update then mark the contact inbox verified);
-/// `Ok(false)`: not checked. A mismatch is a [`Failure::Crash`]: the real server raises an
+/// `Ok(false)`: not checked. A mismatch is a [`Rejection::Crash`]: the real server raises an
 /// unhandled `StandardError` ("HMAC failed"), which Rails answers with a 500.
-pub(crate) fn check(mandatory: bool, token: &str, params: &Params) -> Result<bool, Failure> {
+pub(crate) fn check(mandatory: bool, token: &str, params: &Params) -> Result<bool, Rejection> {
     if params::is_blank(params.get("identifier_hash")) && !mandatory {
         return Ok(false);
     }
@@ -32,7 +32,7 @@ pub(crate) fn check(mandatory: bool, token: &str, params: &Params) -> Result<boo
     // A plain `==` on the param: an uppercase or non-string hash fails too.
     match params.get("identifier_hash") {
         Some(serde_json::Value::String(given)) if *given == expected => Ok(true),
-        _ => Err(Failure::Crash),
+        _ => Err(Rejection::Crash),
     }
 }
 
@@ -72,9 +72,9 @@ mod tests {
                 "k",
                 &params(json!({"identifier": "u1", "identifier_hash": good.to_uppercase()}))
             ),
-            Err(Failure::Crash)
+            Err(Rejection::Crash)
         );
-        assert_eq!(check(true, "k", &params(json!({}))), Err(Failure::Crash));
+        assert_eq!(check(true, "k", &params(json!({}))), Err(Rejection::Crash));
         // Mandatory with the hash of "" and no identifier passes, as in Chatwoot.
         let empty = hexdigest("k", "");
         assert_eq!(

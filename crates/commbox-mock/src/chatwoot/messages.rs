@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::conversations::Scope;
-use super::errors::{self, Failure, Invalid};
+use super::errors::{self, Rejection, Invalid};
 use super::params::{self, Params};
 use super::store::{Attachment, ChatwootStore, Message, ACTIVITY, INCOMING};
 use super::{respond, RailsRequest};
@@ -99,7 +99,7 @@ pub(super) async fn update(
         let conversation = store.message_conversation(&inbox, &source_id, &display_id)?;
         let message = params::id(&message_id)
             .and_then(|id| store.message_index(conversation, id))
-            .ok_or(Failure::NotFound)?;
+            .ok_or(Rejection::NotFound)?;
         if let Some(values) = submitted {
             store.conversations[conversation].messages[message]
                 .content_attributes
@@ -164,10 +164,10 @@ impl ChatwootStore {
         inbox: &str,
         source_id: &str,
         display_id: &str,
-    ) -> Result<usize, Failure> {
+    ) -> Result<usize, Rejection> {
         let contact_inbox = self.contact_inbox_in(inbox, source_id)?;
         self.conversation(contact_inbox, display_id, Scope::Contact)
-            .map_err(|_| Failure::NotFound)
+            .map_err(|_| Rejection::NotFound)
     }
 
     fn add_incoming(
@@ -175,11 +175,11 @@ impl ChatwootStore {
         conversation: usize,
         params: &Params,
         uploads: Vec<Upload>,
-    ) -> Result<usize, Failure> {
+    ) -> Result<usize, Rejection> {
         // Non-file `attachments` (strings in JSON or text parts) reach `build_attachment`,
         // which calls `content_type` on them: an unhandled NoMethodError, i.e. a 500.
         if !params::is_blank(params.get("attachments")) {
-            return Err(Failure::Crash);
+            return Err(Rejection::Crash);
         }
         let content = params::scalar(params, "content");
         let echo_id = params::scalar(params, "echo_id");

@@ -35,7 +35,7 @@ pub use snapshot::{
 };
 pub(crate) use store::ChatwootStore;
 
-use errors::Failure;
+use errors::Rejection;
 use params::Params;
 
 /// Chatwoot routes. Rails' routing error (404) answers everything else under the prefix,
@@ -118,7 +118,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RailsRequest {
 }
 
 /// A view as 200 JSON, or the failure's answer.
-fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
+fn respond<T: Serialize>(result: Result<T, Rejection>) -> Response {
     match result {
         Ok(view) => errors::ok(&view),
         Err(failure) => failure.into_response(),

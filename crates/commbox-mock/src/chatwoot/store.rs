@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
-use super::errors::Failure;
+use super::errors::Rejection;
 use crate::state::StoredAttachment;
 use crate::{CHATWOOT_HMAC_INBOX, CHATWOOT_HMAC_TOKEN, CHATWOOT_INBOX, CHATWOOT_SINGLE_INBOX};
 
@@ -160,17 +160,17 @@ impl ChatwootStore {
     }
 
     /// `Channel::Api.find_by!(identifier:)`.
-    pub(crate) fn inbox(&self, identifier: &str) -> Result<usize, Failure> {
+    pub(crate) fn inbox(&self, identifier: &str) -> Result<usize, Rejection> {
         self.inboxes
             .iter()
             .position(|inbox| inbox.identifier == identifier)
-            .ok_or(Failure::NotFound)
+            .ok_or(Rejection::NotFound)
     }
 
     /// `inbox.contact_inboxes.find_by!(source_id:)`, as an index into `contact_inboxes`.
-    pub(crate) fn contact_inbox(&self, inbox: usize, source_id: &str) -> Result<usize, Failure> {
+    pub(crate) fn contact_inbox(&self, inbox: usize, source_id: &str) -> Result<usize, Rejection> {
         self.find_contact_inbox(inbox, source_id)
-            .ok_or(Failure::NotFound)
+            .ok_or(Rejection::NotFound)
     }
 
     pub(crate) fn find_contact_inbox(&self, inbox: usize, source_id: &str) -> Option<usize> {

@@ -1,19 +1,19 @@
 //! Turning reqwest's errors into ours, by reqwest's predicates and typed sources, never by
 //! matching message text.
 
-use super::retry::Failure;
+use super::retry::AttemptFailure;
 use crate::error::{Error, ErrorKind};
 
 /// Maps a failed send. Whether the request may have reached the server decides retries.
-pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (Failure, Error) {
+pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (AttemptFailure, Error) {
     let not_sent = e.is_connect();
     let tls = is_tls(&e);
     let failure = if tls {
-        Failure::Untrusted
+        AttemptFailure::Untrusted
     } else if not_sent {
-        Failure::NotSent
+        AttemptFailure::NotSent
     } else {
-        Failure::MaybeProcessed
+        AttemptFailure::MaybeProcessed
     };
     let (kind, what) = if tls {
         (ErrorKind::Tls, "TLS handshake failed")
@@ -42,7 +42,7 @@ pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (Failure, Error)
 }
 
 /// Maps a failure while reading the body of an answer whose headers arrived.
-pub(super) fn from_body_read(e: std::io::Error, request_id: &str, status: u16) -> (Failure, Error) {
+pub(super) fn from_body_read(e: std::io::Error, request_id: &str, status: u16) -> (AttemptFailure, Error) {
     let kind = if e.kind() == std::io::ErrorKind::TimedOut
         || reqwest_source(&e).is_some_and(reqwest::Error::is_timeout)
     {
@@ -62,7 +62,7 @@ pub(super) fn from_body_read(e: std::io::Error, request_id: &str, status: u16) -
     )
     .with_source(e)
     .with_request_ids(request_id, None);
-    (Failure::MaybeProcessed, err)
+    (AttemptFailure::MaybeProcessed, err)
 }
 
 fn reqwest_source(e: &std::io::Error) -> Option<&reqwest::Error> {

@@ -18,7 +18,7 @@ use observe::{CallEvent, CallObserver};
 use pool::Pool;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
-use retry::{Failure, RetryEvent, RetryPolicy};
+use retry::{AttemptFailure, RetryEvent, RetryPolicy};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -219,7 +219,7 @@ impl Transport {
                     if resp.is_success() {
                         return (Ok(resp), attempt);
                     }
-                    (Failure::Status(resp.status), resp.retry_after, Ok(resp))
+                    (AttemptFailure::Status(resp.status), resp.retry_after, Ok(resp))
                 }
                 Err((failure, err)) => {
                     log::failure(&req.method, log_path, &err, attempt, elapsed, request_id);
@@ -228,7 +228,7 @@ impl Transport {
             };
             let retries_left = attempt <= self.retry.max_retries;
             if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
-                if failure == Failure::MaybeProcessed && !req.idempotent {
+                if failure == AttemptFailure::MaybeProcessed && !req.idempotent {
                     // What the caller most needs to know before trying again themselves.
                     return (result.map_err(|e| e.with_note(MAYBE_PROCESSED)), attempt);
                 }
@@ -267,12 +267,12 @@ impl Transport {
         url: &reqwest::Url,
         request_id: &str,
         pid: u32,
-    ) -> std::result::Result<Response, (Failure, Error)> {
+    ) -> std::result::Result<Response, (AttemptFailure, Error)> {
         // Fails only if no runtime can be set up for this call: nothing was sent.
         let mut lane = self
             .http
             .lane(pid)
-            .map_err(|e| (Failure::NotSent, e.with_request_ids(request_id, None)))?;
+            .map_err(|e| (AttemptFailure::NotSent, e.with_request_ids(request_id, None)))?;
         let mut builder = lane
             .client()
             .request(req.method.clone(), url.clone())
@@ -285,13 +285,13 @@ impl Transport {
         let builder = req
             .body
             .build(builder)
-            .map_err(|e| (Failure::NotSent, e.with_request_ids(request_id, None)))?;
+            .map_err(|e| (AttemptFailure::NotSent, e.with_request_ids(request_id, None)))?;
         let request = builder.build().map_err(|e| {
             let err = Error::new(
                 ErrorKind::Validation,
                 format!("cannot build the request: {e}"),
             );
-            (Failure::NotSent, err.with_request_ids(request_id, None))
+            (AttemptFailure::NotSent, err.with_request_ids(request_id, None))
         })?;
         log::request(&request, request_id);
         let client = lane.client().clone();
@@ -304,7 +304,7 @@ async fn exchange(
     client: &reqwest::Client,
     request: reqwest::Request,
     request_id: &str,
-) -> std::result::Result<Response, (Failure, Error)> {
+) -> std::result::Result<Response, (AttemptFailure, Error)> {
     let mut resp = client
         .execute(request)
         .await
@@ -323,7 +323,7 @@ async fn exchange(
             format!("response body is larger than {MAX_RESPONSE_BODY} bytes"),
         )
         .with_request_ids(request_id, server_request_id.clone());
-        (Failure::Status(status), err)
+        (AttemptFailure::Status(status), err)
     };
     // Error bodies are only shown to people: read a bounded prefix and drop the rest.
     let limit = if success {

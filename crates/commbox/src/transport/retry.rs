@@ -134,7 +134,7 @@ pub struct RetryEvent {
 
 /// Why an attempt failed, for the retry decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub(crate) enum AttemptFailure {
     /// The connection was never established: nothing reached the server.
     NotSent,
     /// Sent, but no complete answer (timeout, reset, broken connection).
@@ -146,17 +146,17 @@ pub(crate) enum Failure {
     Untrusted,
 }
 
-impl Failure {
+impl AttemptFailure {
     /// May this failure be retried for a request that is (or is not) idempotent?
     pub(crate) fn retryable(self, idempotent: bool, policy: &RetryPolicy) -> bool {
         let safe = idempotent || policy.retry_unsafe;
         match self {
-            Failure::NotSent => true,
-            Failure::MaybeProcessed => safe,
-            Failure::Status(429 | 503) => true,
-            Failure::Status(408 | 500 | 502 | 504) => safe,
-            Failure::Status(_) => false,
-            Failure::Untrusted => false,
+            AttemptFailure::NotSent => true,
+            AttemptFailure::MaybeProcessed => safe,
+            AttemptFailure::Status(429 | 503) => true,
+            AttemptFailure::Status(408 | 500 | 502 | 504) => safe,
+            AttemptFailure::Status(_) => false,
+            AttemptFailure::Untrusted => false,
         }
     }
 }
@@ -197,18 +197,18 @@ mod tests {
     #[test]
     fn creates_are_not_resent_unless_the_server_refused_them() {
         let p = RetryPolicy::default();
-        assert!(Failure::NotSent.retryable(false, &p));
-        assert!(Failure::Status(429).retryable(false, &p));
-        assert!(Failure::Status(503).retryable(false, &p));
-        assert!(!Failure::Status(500).retryable(false, &p));
-        assert!(!Failure::Status(502).retryable(false, &p));
-        assert!(!Failure::MaybeProcessed.retryable(false, &p));
-        assert!(Failure::Status(500).retryable(true, &p));
-        assert!(Failure::MaybeProcessed.retryable(true, &p));
-        assert!(!Failure::Status(400).retryable(true, &p));
-        assert!(!Failure::Untrusted.retryable(true, &p));
+        assert!(AttemptFailure::NotSent.retryable(false, &p));
+        assert!(AttemptFailure::Status(429).retryable(false, &p));
+        assert!(AttemptFailure::Status(503).retryable(false, &p));
+        assert!(!AttemptFailure::Status(500).retryable(false, &p));
+        assert!(!AttemptFailure::Status(502).retryable(false, &p));
+        assert!(!AttemptFailure::MaybeProcessed.retryable(false, &p));
+        assert!(AttemptFailure::Status(500).retryable(true, &p));
+        assert!(AttemptFailure::MaybeProcessed.retryable(true, &p));
+        assert!(!AttemptFailure::Status(400).retryable(true, &p));
+        assert!(!AttemptFailure::Untrusted.retryable(true, &p));
         let opt_in = RetryPolicy::default().retry_unsafe_requests(true);
-        assert!(Failure::MaybeProcessed.retryable(false, &opt_in));
+        assert!(AttemptFailure::MaybeProcessed.retryable(false, &opt_in));
     }
 
     #[test]
