@@ -29,16 +29,28 @@ fuzz-tools:
 fuzz-build: fuzz-tools
 	@set -e; for t in $(FUZZ_TARGETS); do $(FUZZ) build --fuzz-dir fuzz $$t; done
 
+# The summary counts what the run left: libFuzzer's final stats and the inputs it wrote to
+# fuzz/artifacts/<target>/ during the run (crash-, leak-, timeout-, oom-); any such input, or
+# a failed run, stops `make fuzz` with the log's tail.
 fuzz: fuzz-build
 	@set -e; mkdir -p fuzz/work; \
 	for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/work/$$t; \
+	  mkdir -p fuzz/work/$$t fuzz/artifacts/$$t; touch fuzz/work/$$t.start; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS) s (log: fuzz/work/$$t.log)"; \
-	  if ! $(FUZZ) run --fuzz-dir fuzz $$t fuzz/work/$$t fuzz/corpus/$$t -- \
-	       -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) > fuzz/work/$$t.log 2>&1; then \
-	    tail -n 40 fuzz/work/$$t.log; echo "fuzz $$t: crash, input in fuzz/artifacts/$$t/"; exit 1; \
-	  fi; \
-	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' fuzz/work/$$t.log); \
+	  status=0; \
+	  $(FUZZ) run --fuzz-dir fuzz $$t fuzz/work/$$t fuzz/corpus/$$t -- \
+	      -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) > fuzz/work/$$t.log 2>&1 || status=$$?; \
+	  found=$$(find fuzz/artifacts/$$t -type f -newer fuzz/work/$$t.start \
+	      \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort); \
+	  crashes=$$(printf '%s' "$$found" | grep -c . || true); \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' fuzz/work/$$t.log | tail -n1); \
+	  secs=$$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' fuzz/work/$$t.log | tail -n1); \
 	  corpus=$$(ls fuzz/work/$$t | wc -l); seeds=$$(ls fuzz/corpus/$$t | wc -l); \
-	  echo "fuzz $$t: $(FUZZ_SECONDS) s, $$runs executions, corpus $$corpus (from $$seeds seeds), 0 crashes"; \
+	  echo "fuzz $$t: $${secs:-?} s, $${runs:-?} executions, corpus $$corpus (from $$seeds seeds), $$crashes crashes"; \
+	  if [ "$$crashes" -gt 0 ] || [ "$$status" -ne 0 ]; then \
+	    tail -n 40 fuzz/work/$$t.log; \
+	    for f in $$found; do echo "fuzz $$t: input in $$f"; done; \
+	    [ "$$crashes" -gt 0 ] || echo "fuzz $$t: cargo fuzz failed (status $$status) and left no input"; \
+	    exit 1; \
+	  fi; \
 	done
