@@ -29,9 +29,15 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p commbox-cli --all-targets --features mock -- -D warnings
 
+# The CLI's `mock` feature (`commbox mock`) is off by default, so the shipped CLI links no
+# server stack: test the feature's command, and that the default build has none of it.
 test-rust:
 	$(CARGO) test --workspace
+	$(CARGO) test -p commbox-cli --features mock --test cli commbox_mock
+	@! $(CARGO) tree -q -p commbox-cli -e normal --prefix none | grep -E '^(commbox-mock|axum|rcgen) ' \
+	    || { echo "the default commbox CLI links the mock server"; exit 1; }
 
 demo-cli: build
 	examples/shell/demo.sh

@@ -24,6 +24,7 @@ ROOT = os.path.dirname(BENCH)
 RUN = os.path.join(BENCH, ".run")
 PY = sys.executable
 CLI = os.path.join(ROOT, "target", "release", "commbox")
+MOCK = os.path.join(ROOT, "target", "release", "commbox-mock")
 RUST_UPLOAD = os.path.join(ROOT, "target", "release", "commbox-bench-upload")
 C_BENCH = os.path.join(RUN, "c_bench")
 LIBSO = os.path.join(RUN, "prefix", "lib", "libcommbox.so")
@@ -312,7 +313,7 @@ def mock_sequential():
     """commbox against its own mock (reported apart: the mock is not the peer server)."""
     port = free_port()
     env = dict(os.environ, COMMBOX_MOCK_API_KEY="bench-key")
-    proc = subprocess.Popen([CLI, "mock", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen([MOCK, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         wait_port(port)
         return median_run([PY, os.path.join(BENCH, "py_clients.py"), "seq", "commbox", str(N), f"http://127.0.0.1:{port}",
@@ -380,7 +381,7 @@ def report(r):
     w(f"Target ≤ 55 µs CPU: {cb:.1f} µs in the best round, {yes(t1)}; below pycurl (pycurl/commbox {py['pycurl']['ratio']:.2f}): {yes(t1p)}. "
       f"At least 6× less than requests.Session: {py['requests']['ratio']:.2f}×, {yes(t1b)}.")
     if r.get("mock"):
-        w(f"For reference, commbox against its own mock (`commbox mock`, not a peer comparison): "
+        w(f"For reference, commbox against its own mock (`commbox-mock`, not a peer comparison): "
           f"{r['mock']['cpu_us']:.1f} µs CPU, {r['mock']['wall_us']:.1f} µs wall per request.")
     w("")
     th = r["threads"]

@@ -42,6 +42,7 @@ bench-venv: $(BENCH_VENV)/.peers
 
 bench-build: bench-tools
 	$(CARGO) build --release -p commbox-cli
+	$(CARGO) build --release -p commbox-mock --bin commbox-mock
 	$(MAKE) --no-print-directory -s install PROFILE=release PREFIX=$(BENCH_PREFIX) >/dev/null
 	cp Cargo.lock bench/rust-upload/Cargo.lock
 	CARGO_TARGET_DIR=$(CURDIR)/target $(CARGO) build --release --manifest-path bench/rust-upload/Cargo.toml

@@ -3,19 +3,20 @@
 # an agent's reply, what the server stored), then the Chatwoot / Omnivibe flow (a contact, a
 # conversation, a message with a file, the messages, resolve).
 #
-#   examples/shell/demo.sh                 # uses target/debug/commbox
-#   COMMBOX_BIN=commbox examples/shell/demo.sh
+#   examples/shell/demo.sh                 # uses target/debug/commbox and commbox-mock
+#   COMMBOX_BIN=commbox COMMBOX_MOCK_BIN=commbox-mock examples/shell/demo.sh
 #
 # Against the real API, drop the mock part and export COMMBOX_API_KEY (and a real stream id).
 set -euo pipefail
 
 bin=${COMMBOX_BIN:-target/debug/commbox}
+mock_bin=${COMMBOX_MOCK_BIN:-target/debug/commbox-mock}
 stream=${DEMO_STREAM:-hNyRN_fLUy7rrOrN9jLpipA==}
 work=$(mktemp -d)
 export COMMBOX_API_KEY=demo-key
 
 # Start the mock on a free port; it prints its URL as its first line.
-"$bin" mock --port 0 --mock-api-key "$COMMBOX_API_KEY" >"$work/mock.out" &
+"$mock_bin" --port 0 --api-key "$COMMBOX_API_KEY" >"$work/mock.out" &
 mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do

@@ -104,7 +104,8 @@ pub enum Command {
     Raw(RawArgs),
     /// The Chatwoot / Omnivibe public client API: contacts, conversations, messages.
     Chatwoot(crate::chatwoot::ChatwootArgs),
-    /// Run the mock server of the API (for tests and demos) until interrupted.
+    /// Run the mock server of the API (for tests and demos) until interrupted; only in builds
+    /// with the `mock` feature (else use `commbox-mock`).
     Mock(MockArgs),
 }
 

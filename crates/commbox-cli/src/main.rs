@@ -49,6 +49,7 @@ fn init_logging(verbose: u8) {
         .init();
 }
 
+#[cfg(feature = "mock")]
 fn run_mock(m: &args::MockArgs, g: &args::Global) -> ExitCode {
     let key = m
         .key
@@ -67,4 +68,15 @@ fn run_mock(m: &args::MockArgs, g: &args::Global) -> ExitCode {
             ExitCode::from(10)
         }
     }
+}
+
+/// Without the `mock` feature: say where the mock server is instead (a usage error, code 2).
+#[cfg(not(feature = "mock"))]
+fn run_mock(_: &args::MockArgs, _: &args::Global) -> ExitCode {
+    eprintln!(
+        "commbox: this build has no mock server: run `commbox-mock --port N --api-key KEY` \
+         (crates/commbox-mock), or build the CLI with it: \
+         `cargo build -p commbox-cli --features mock`"
+    );
+    ExitCode::from(2)
 }

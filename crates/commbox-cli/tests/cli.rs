@@ -2,8 +2,7 @@
 
 use commbox_mock::{Fault, MockServer};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn commbox(mock: &MockServer, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_commbox"))
@@ -399,8 +398,30 @@ fn help_lists_the_exit_codes() {
     );
 }
 
+#[cfg(not(feature = "mock"))]
+#[test]
+fn commbox_mock_without_the_mock_feature_says_where_it_is() {
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["mock", "--port", "0"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no mock server")
+            && stderr.contains("commbox-mock")
+            && stderr.contains("--features mock"),
+        "{stderr}"
+    );
+}
+
+#[cfg(feature = "mock")]
 #[test]
 fn commbox_mock_serves_until_killed() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_commbox"))
         .args(["mock", "--port", "0", "--mock-api-key", "demo-key"])
         .env_clear()
