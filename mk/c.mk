@@ -77,7 +77,7 @@ test-prefix:
 	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
 
 # test_faults: the fault matrix F01-F23 (docs/reliability.md); it starts its own HTTPS mock.
-C_SUITES := test_commbox test_chatwoot test_hostile test_faults
+C_SUITES := test_commbox test_chatwoot test_hostile test_faults test_json_forms
 
 test-c: c-tools test-prefix
 	@set -e; for t in $(C_SUITES); do \

@@ -53,6 +53,25 @@ fn make(
     })
 }
 
+/// Reads a new conversation from its JSON form, the one `commbox batch` reads and
+/// docs/schemas/NewConversation.json describes, e.g.
+/// `{"channel": "sms", "identity": "+972544444444", "message": "Hello", "status": "open"}`.
+/// A document that is not a conversation (bad JSON, no or unknown `channel`, an unknown
+/// field, a value of the wrong type) fails with `COMMBOX_STATUS_VALIDATION`, whose field is the
+/// JSON path (`to[1]`, `user.email`). The values themselves are checked when it is sent, as
+/// for the other constructors. On success `*out` owns a new handle, which the setters can
+/// still change.
+#[no_mangle]
+pub extern "C" fn commbox_conversation_from_json(
+    json: *const c_char,
+    out: *mut *mut commbox_conversation,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    make("commbox_conversation_from_json", out, err, || {
+        Ok(NewConversation::from_json(str_arg(json, "json")?)?)
+    })
+}
+
 /// Starts an e-mail conversation. `identity` is the address it is filed under
 /// (`UserStreamProviderId`; also the recipient unless `commbox_conversation_add_recipient`
 /// adds others). All strings required. On success `*out` owns a new handle.

@@ -38,6 +38,21 @@ fn make(
     })
 }
 
+/// Reads a new message from its JSON form (docs/schemas/NewMessage.json), e.g.
+/// `{"identity": "agent@example.com", "message": "It ships today.", "agent_id": 36574658}`.
+/// A document that is not a message fails with `COMMBOX_STATUS_VALIDATION` whose field is the
+/// JSON path; the values are checked when it is sent. On success `*out` owns a new handle.
+#[no_mangle]
+pub extern "C" fn commbox_message_from_json(
+    json: *const c_char,
+    out: *mut *mut commbox_message,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    make("commbox_message_from_json", out, err, || {
+        Ok(NewMessage::from_json(str_arg(json, "json")?)?)
+    })
+}
+
 /// A message on behalf of the customer whose e-mail address or phone number is `identity`.
 /// `message` may be empty ("") when a file is attached.
 #[no_mangle]
