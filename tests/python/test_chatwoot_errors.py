@@ -126,11 +126,8 @@ BAD_INPUT = [
     bad(
         "attachments", lambda i: i.create_message("c", 1, "x", attachments=SIXTEEN_FILES), id="16-attachments"
     ),
-    bad(
-        'attachment "/no/such.png"',
-        lambda i: i.create_message("c", 1, attachments=["/no/such.png"]),
-        id="attachment-missing",
-    ),
+    bad("attachments", lambda i: i.create_message("c", 1, attachments="photo.png"), id="attachments-not-a-list"),
+    bad("attachments[0]", lambda i: i.create_message("c", 1, attachments=[b"raw"]), id="bytes-without-a-name"),  # type: ignore[list-item]
     bad(
         "custom_attributes",
         lambda i: i.create_conversation("c", "plan=gold"),  # type: ignore[arg-type]
@@ -188,11 +185,16 @@ def test_client_inbox_checks_its_arguments(client: commbox.Client, mock: MockSer
     assert mock.requests() == []
 
 
+def test_a_missing_attachment_is_a_file_error(inbox: commbox.InboxClient, mock: MockServer) -> None:
+    with pytest.raises(commbox.FileError) as e:
+        inbox.create_message("c", 1, attachments=["/no/such.png"])
+    assert (e.value.field, e.value.reason) == ('attachment "/no/such.png"', "no such file")
+    assert mock.requests() == []
+
+
 @pytest.mark.parametrize(
     "attachments, message",
     [
-        ("photo.png", "must be a list"),
-        ([b"raw bytes"], "need a name"),
         ([io.StringIO("text")], "binary mode"),
         ([42], "cannot attach"),
     ],

@@ -180,16 +180,82 @@ def test_stream_ids_are_encoded_once(client: commbox.Client, mock: MockServer) -
     assert paths == ["/streams/hNyRN_fLUy7rrOrN9jLpipA%3D%3D/objects", "/streams/1234/objects"]
 
 
-def test_wrong_request_type_is_a_type_error(client: commbox.Client, mock: MockServer) -> None:
+def test_wrong_types_name_the_argument(client: commbox.Client, mock: MockServer) -> None:
     with pytest.raises(TypeError, match="conversation must be"):
         client.create_conversation(STREAM, {"Message": "x"})  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="manager_id"):
+    # The core reads the request's JSON form: a value of the wrong type is refused by the
+    # argument's name (its JSON key), as in the C library and the CLI.
+    with pytest.raises(commbox.ValidationError) as e:
         client.create_sms_conversation(STREAM, "972544444444", "hi", manager_id="seven")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="not JSON"):
+    assert e.value.field == "manager_id"
+    assert e.value.reason == 'invalid type: string "seven", expected i64'
+    with pytest.raises(commbox.ValidationError) as e:
+        client.create_email_conversation(STREAM, "a@b.co", "s", "m", cc=["x@b.co", 7])  # type: ignore[list-item]
+    assert e.value.field == "cc[1]"
+    with pytest.raises(commbox.ValidationError) as e:
+        client.create_sms_conversation(STREAM, "972544444444", "hi", user=User(email=3))  # type: ignore[arg-type]
+    assert e.value.field == "user.email"
+    with pytest.raises(TypeError, match=r"^fields\.x: set is not JSON"):
         client.create_sms_conversation(STREAM, "972544444444", "hi", fields={"x": {1, 2}})
-    # A lone string where a list belongs would otherwise become one recipient per character.
-    with pytest.raises(TypeError, match=r"recipients must be a list.*\['972522222222'\]"):
+    with pytest.raises(commbox.ValidationError) as e:
+        client.create_sms_conversation(STREAM, "972544444444", "hi", fields={"x": [float("nan")]})
+    assert e.value.field == "fields.x[0]"
+    # A lone string where a list belongs is not taken one character at a time.
+    with pytest.raises(commbox.ValidationError) as e:
         client.create_bulk_sms_conversation(STREAM, "972544444444", "hi", "972522222222")
-    with pytest.raises(TypeError, match="attachments must be a list"):
+    assert (e.value.field, e.value.reason) == ("recipients", 'invalid type: string "972522222222", expected a sequence')
+    with pytest.raises(commbox.ValidationError) as e:
         client.create_sms_conversation(STREAM, "972544444444", "hi", attachments="invoice.pdf")
+    assert e.value.field == "attachments"
     assert mock.requests() == []
+
+
+def test_status_by_name_and_none_for_a_required_argument(client: commbox.Client, mock: MockServer) -> None:
+    client.create_sms_conversation(STREAM, "972544444444", "hi", status="sent")
+    assert sent_object(mock)["StatusId"] == ObjectStatusType.SENT
+    mock.reset()
+    with pytest.raises(commbox.ValidationError) as e:
+        client.create_sms_conversation(STREAM, "972544444444", None)  # type: ignore[arg-type]
+    assert (e.value.field, e.value.reason) == ("message", "invalid type: null, expected a string")
+    with pytest.raises(commbox.ValidationError) as e:
+        client.create_sms_conversation(STREAM, "972544444444", "caf\udce9")
+    assert e.value.field == "message"
+    assert e.value.reason is not None and e.value.reason.startswith("is not valid UTF-8")
+    assert mock.requests() == []
+
+
+def test_the_request_is_the_core_json_form() -> None:
+    email = EmailConversation(
+        "a@b.co",
+        "Hi",
+        "Hello",
+        to=[("a@b.co", "A")],
+        cc=["c@b.co"],
+        attachment_urls=[("https://x/y.pdf", "y.pdf")],
+        status=ObjectStatusType.OPEN,
+        user=User(first_name="J"),
+        attachments=["/tmp/a.pdf", ("n.txt", b"hi")],
+    )
+    assert email._form() == {
+        "channel": "email",
+        "identity": "a@b.co",
+        "subject": "Hi",
+        "message": "Hello",
+        "to": [{"address": "a@b.co", "name": "A"}],
+        "cc": ["c@b.co"],
+        "bcc": [],
+        "attachment_urls": [{"url": "https://x/y.pdf", "name": "y.pdf"}],
+        "status": ObjectStatusType.OPEN,
+        "user": {"first_name": "J"},
+        "attachments": ["/tmp/a.pdf", {"content_base64": "aGk=", "name": "n.txt"}],
+        "fields": {},
+    }
+    assert BulkSmsConversation("972544444444", "m", recipients=["1"])._form() == {
+        "channel": "bulk_sms",
+        "identity": "972544444444",
+        "message": "m",
+        "recipients": ["1"],
+        "send_to_client": True,
+        "attachments": [],
+        "fields": {},
+    }

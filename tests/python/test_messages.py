@@ -145,17 +145,22 @@ def test_base64_form(client: commbox.Client, mock: MockServer, conversation: int
 
 def test_attachment_forms_refused_before_io(client: commbox.Client, mock: MockServer, conversation: int) -> None:
     mock.reset()
-    with pytest.raises(TypeError, match="need a name"):
+    with pytest.raises(commbox.ValidationError) as e:
         client.create_customer_message(STREAM, conversation, "a@b.co", "x", attachments=[b"raw"])  # type: ignore[list-item]
+    assert (e.value.field, e.value.reason) == ("attachments[0]", 'inline content needs a "name"')
     with pytest.raises(TypeError, match="binary mode"):
         with open(__file__) as text:
             client.create_customer_message(STREAM, conversation, "a@b.co", "x", attachments=[text])  # type: ignore[list-item]
-    with pytest.raises(commbox.ValidationError) as missing:
+    with pytest.raises(commbox.FileError) as missing:
         client.create_customer_message(STREAM, conversation, "a@b.co", "x", attachments=["/no/such/file.pdf"])
+    assert isinstance(missing.value, OSError)
     assert missing.value.field == 'attachment "/no/such/file.pdf"'
     assert missing.value.reason == "no such file"
-    with pytest.raises(commbox.ValidationError, match="needs a file name"):
-        client.create_customer_message(STREAM, conversation, "a@b.co", "x", attachments=[io.BytesIO(b"no name")])
+    with pytest.raises(commbox.ValidationError) as e:
+        client.create_customer_message(
+            STREAM, conversation, "a@b.co", "x", attachments=["a.txt", io.BytesIO(b"no name")]
+        )
+    assert (e.value.field, e.value.reason) == ("attachments[1]", 'inline content needs a "name"')
     assert mock.requests() == []
 
 

@@ -147,15 +147,15 @@ impl NativeClient {
         })
     }
 
-    /// Opens a conversation from a conversation spec and returns its id.
+    /// Opens a conversation from its JSON form (`{"channel": "email", …}`) and returns its id.
     fn create_conversation(
         &self,
         py: Python<'_>,
         stream_id: Id,
-        spec: &Bound<'_, PyDict>,
+        form: &Bound<'_, PyAny>,
     ) -> PyResult<i64> {
         guard(py, || {
-            let conversation = requests::conversation(spec)?;
+            let conversation = requests::conversation(form)?;
             self.call(py, move |c| c.create_conversation(&stream_id, conversation))
         })
     }
@@ -173,16 +173,16 @@ impl NativeClient {
         })
     }
 
-    /// Adds a message from a message spec and returns its id.
+    /// Adds a message from its JSON form and returns its id.
     fn create_message(
         &self,
         py: Python<'_>,
         stream_id: Id,
         object_id: Id,
-        spec: &Bound<'_, PyDict>,
+        form: &Bound<'_, PyAny>,
     ) -> PyResult<i64> {
         guard(py, || {
-            let message = requests::message(spec)?;
+            let message = requests::message(form)?;
             self.call(py, move |c| {
                 c.create_message(&stream_id, &object_id, message)
             })

@@ -57,7 +57,7 @@ fn core_to_py(py: Python<'_>, e: &commbox::Error) -> PyErr {
     let filled = (|| -> PyResult<()> {
         details.set_item("display", e.to_string())?;
         details.set_item("field", e.field())?;
-        details.set_item("reason", validation_reason(e))?;
+        details.set_item("reason", e.reason())?;
         details.set_item("status", e.http_status())?;
         details.set_item("description", e.description())?;
         details.set_item("body", e.body())?;
@@ -70,15 +70,6 @@ fn core_to_py(py: Python<'_>, e: &commbox::Error) -> PyErr {
         return err;
     }
     raise(py, e.kind().as_str(), e.message(), &details)
-}
-
-/// The reason part of a validation message, which the core writes as `{field}: {reason}`.
-fn validation_reason(e: &commbox::Error) -> Option<&str> {
-    let field = e.field()?;
-    e.message()
-        .strip_prefix(field)
-        .and_then(|rest| rest.strip_prefix(": "))
-        .or(Some(e.message()))
 }
 
 /// A validation error built by this face, for a Python value the core cannot take (a

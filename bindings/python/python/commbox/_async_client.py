@@ -190,15 +190,15 @@ class AsyncClient(_ThreadPoolRunner):
         )
 
     async def create_sms_conversation(
-        self, stream_id: StreamId, phone: str, message: str, **options: Unpack[ConversationOptions]
+        self, stream_id: StreamId, identity: str, message: str, **options: Unpack[ConversationOptions]
     ) -> int:
         """See :meth:`Client.create_sms_conversation`."""
-        return await self._run(lambda: self._client.create_sms_conversation(stream_id, phone, message, **options))
+        return await self._run(lambda: self._client.create_sms_conversation(stream_id, identity, message, **options))
 
     async def create_bulk_sms_conversation(
         self,
         stream_id: StreamId,
-        phone: str,
+        identity: str,
         message: str,
         recipients: Sequence[str],
         *,
@@ -208,14 +208,14 @@ class AsyncClient(_ThreadPoolRunner):
         """See :meth:`Client.create_bulk_sms_conversation`."""
         return await self._run(
             lambda: self._client.create_bulk_sms_conversation(
-                stream_id, phone, message, recipients, send_to_client=send_to_client, **options
+                stream_id, identity, message, recipients, send_to_client=send_to_client, **options
             )
         )
 
     async def create_whatsapp_template_conversation(
         self,
         stream_id: StreamId,
-        phone: str,
+        identity: str,
         template: str,
         message: str,
         *,
@@ -227,7 +227,7 @@ class AsyncClient(_ThreadPoolRunner):
         """See :meth:`Client.create_whatsapp_template_conversation`."""
         return await self._run(
             lambda: self._client.create_whatsapp_template_conversation(
-                stream_id, phone, template, message, params=params, language=language, to=to, **options
+                stream_id, identity, template, message, params=params, language=language, to=to, **options
             )
         )
 

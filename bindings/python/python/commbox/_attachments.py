@@ -12,14 +12,19 @@ What each form costs:
   ``Attachment(data, name="invoice.pdf")``.
 
 The MIME type is guessed from the name unless ``content_type`` is given.
+
+Each form crosses to the core as the core's JSON form of an attachment: a path string, or
+``{"path", "name", "content_type"}``, or ``{"name", "content_base64", "content_type"}`` for
+bytes; the core checks it (a name, a readable regular file) before anything is sent.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import stat
-from typing import IO, Any, Dict, Optional, Tuple, Union
+from typing import IO, Any, Dict, Optional, Sequence, Tuple, Union
 
 __all__ = ["Attachment", "AttachmentLike"]
 
@@ -52,8 +57,6 @@ class Attachment:
         name: Optional[str] = None,
         content_type: Optional[str] = None,
     ) -> None:
-        if isinstance(source, (bytes, bytearray, memoryview)) and not name:
-            raise TypeError("an attachment from bytes needs a name: Attachment(data, name='file.pdf')")
         if isinstance(source, io.TextIOBase):
             raise TypeError("attachment file objects must be opened in binary mode ('rb')")
         self.source = source
@@ -79,20 +82,21 @@ class Attachment:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _spec(self) -> Dict[str, Any]:
-        """The native spec: ``{"path": ...}`` or ``{"data": bytes}``, with name and type."""
+    def _form(self) -> Dict[str, Any]:
+        """The core's JSON form: ``{"path": ...}`` or ``{"content_base64": ...}``,
+        with the name and type given."""
         source = self.source
         if isinstance(source, (bytes, bytearray, memoryview)):
-            spec: Dict[str, Any] = {"data": bytes(source)}
+            form = _bytes_form(source)
         elif isinstance(source, (str, os.PathLike)):
-            spec = {"path": os.fspath(source)}
+            form = {"path": os.fspath(source)}
         else:
-            spec = _file_object_spec(source)
+            form = _file_object_form(source)
         if self.name is not None:
-            spec["name"] = self.name
+            form["name"] = self.name
         if self.content_type is not None:
-            spec["content_type"] = self.content_type
-        return spec
+            form["content_type"] = self.content_type
+        return form
 
 
 AttachmentLike = Union[Attachment, str, "os.PathLike[str]", Tuple[str, _BytesLike], IO[bytes]]
@@ -100,30 +104,48 @@ AttachmentLike = Union[Attachment, str, "os.PathLike[str]", Tuple[str, _BytesLik
 tuple or a binary file object."""
 
 
-def _attachment_spec(item: AttachmentLike) -> Dict[str, Any]:
-    """The native spec of one item of ``attachments=[...]``."""
+def _attachment_forms(items: Any) -> Any:
+    """``attachments=[...]`` in the core's JSON form. Anything but a list is passed as it is,
+    for the core to refuse by name (a lone path string is not a list of them)."""
+    if not _is_list(items):
+        return items
+    return [_attachment_form(item) for item in items]
+
+
+def _is_list(value: Any) -> bool:
+    """Whether ``value`` is a sequence that JSON holds as an array: not a str or bytes, which
+    would otherwise be taken one character at a time."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))
+
+
+def _attachment_form(item: AttachmentLike) -> Union[str, Dict[str, Any]]:
+    """The core's JSON form of one item of ``attachments=[...]``."""
     if isinstance(item, Attachment):
-        return item._spec()
+        return item._form()
     if isinstance(item, (str, os.PathLike)):
-        return {"path": os.fspath(item)}
+        return os.fspath(item)
     if isinstance(item, tuple):
         if len(item) != 2 or not isinstance(item[0], str):
             raise TypeError("an attachment tuple is (name, bytes)")
         name, data = item
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"attachment {name!r}: expected bytes, got {type(data).__name__}")
-        return Attachment(data, name=name)._spec()
+        return Attachment(data, name=name)._form()
     if isinstance(item, (bytes, bytearray, memoryview)):
-        raise TypeError("bytes need a name: pass (name, data) or commbox.Attachment(data, name=...)")
+        return _bytes_form(item)
     if hasattr(item, "read"):
-        return Attachment(item)._spec()
+        return Attachment(item)._form()
     raise TypeError(
         f"cannot attach a {type(item).__name__}: use a path, (name, bytes), "
         "a binary file object or commbox.Attachment"
     )
 
 
-def _file_object_spec(f: IO[bytes]) -> Dict[str, Any]:
+def _bytes_form(data: _BytesLike) -> Dict[str, Any]:
+    return {"content_base64": base64.b64encode(data).decode("ascii")}
+
+
+def _file_object_form(f: IO[bytes]) -> Dict[str, Any]:
     """A file object as a path to stream when it is a whole file on disk, else its bytes."""
     if isinstance(f, io.TextIOBase):
         raise TypeError("attachment file objects must be opened in binary mode ('rb')")
@@ -133,11 +155,11 @@ def _file_object_spec(f: IO[bytes]) -> Dict[str, Any]:
     data = f.read()
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("attachment file objects must be opened in binary mode ('rb')")
-    spec: Dict[str, Any] = {"data": bytes(data)}
+    form = _bytes_form(data)
     name = getattr(f, "name", None)
     if isinstance(name, str) and name:
-        spec["name"] = os.path.basename(name)
-    return spec
+        form["name"] = os.path.basename(name)
+    return form
 
 
 def _disk_path(f: IO[bytes]) -> Optional[str]:

@@ -13,11 +13,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NoReturn, Optional, Sequence, Type, TypedDict, Union
 
 from . import _commbox
-from ._attachments import AttachmentLike, _attachment_spec
+from ._attachments import AttachmentLike, _attachment_forms
 from ._client import _user_agent_suffix
 from ._errors import ValidationError, _not_utf8
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Inbox
-from ._requests import _items
 
 if TYPE_CHECKING:
     # Only for type checkers (typeshed ships it): no runtime dependency.
@@ -319,7 +318,7 @@ class InboxClient:
         spec = {
             "content": content,
             "echo_id": echo_id,
-            "attachments": [_attachment_spec(a) for a in _items("attachments", attachments)],
+            "attachments": _attachment_forms(attachments),
         }
         return ChatwootMessage._from_native(self._native.create_message(_source_id(contact), conversation_id, spec))
 

@@ -166,7 +166,7 @@ class Client:
                 f"WhatsAppTemplateConversation or ChatConversation, not {type(conversation).__name__}"
             )
         try:
-            return self._native.create_conversation(stream_id, conversation._spec())
+            return self._native.create_conversation(stream_id, conversation._form())
         except UnicodeEncodeError as e:
             raise _not_utf8(e, stream_id=stream_id) from None
 
@@ -192,15 +192,15 @@ class Client:
         )
 
     def create_sms_conversation(
-        self, stream_id: StreamId, phone: str, message: str, **options: Unpack[ConversationOptions]
+        self, stream_id: StreamId, identity: str, message: str, **options: Unpack[ConversationOptions]
     ) -> int:
         """Opens an SMS conversation; the arguments are those of :class:`SmsConversation`."""
-        return self.create_conversation(stream_id, SmsConversation(phone, message, **options))
+        return self.create_conversation(stream_id, SmsConversation(identity, message, **options))
 
     def create_bulk_sms_conversation(
         self,
         stream_id: StreamId,
-        phone: str,
+        identity: str,
         message: str,
         recipients: Sequence[str],
         *,
@@ -211,13 +211,13 @@ class Client:
         :class:`BulkSmsConversation`."""
         return self.create_conversation(
             stream_id,
-            BulkSmsConversation(phone, message, recipients=recipients, send_to_client=send_to_client, **options),
+            BulkSmsConversation(identity, message, recipients=recipients, send_to_client=send_to_client, **options),
         )
 
     def create_whatsapp_template_conversation(
         self,
         stream_id: StreamId,
-        phone: str,
+        identity: str,
         template: str,
         message: str,
         *,
@@ -231,7 +231,7 @@ class Client:
         return self.create_conversation(
             stream_id,
             WhatsAppTemplateConversation(
-                phone, template, message, params=params, language=language, to=to, **options
+                identity, template, message, params=params, language=language, to=to, **options
             ),
         )
 
@@ -281,7 +281,7 @@ class Client:
         if not isinstance(message, NewMessage):
             raise TypeError(f"message must be a commbox.NewMessage, not {type(message).__name__}")
         try:
-            return self._native.create_message(stream_id, object_id, message._spec())
+            return self._native.create_message(stream_id, object_id, message._form())
         except UnicodeEncodeError as e:
             raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 

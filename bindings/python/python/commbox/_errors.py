@@ -86,12 +86,9 @@ class CommboxError(Exception):
         return f"{type(self).__name__}({self.message!r}{', ' if fields else ''}{fields})"
 
 
-class ValidationError(CommboxError, ValueError):
-    """A request was refused before any I/O: a field is missing or malformed.
-
-    Nothing was sent. ``field`` names what is wrong (``Message``, ``Content.to[1]``,
-    ``attachment "x.pdf"``, ``api_key``) and ``reason`` says why.
-    """
+class _FieldError(CommboxError):
+    """An error about one field of a request, raised before anything was sent: ``field``
+    names it and ``reason`` says why (the core's ``field`` and ``reason``)."""
 
     field: Optional[str]
     reason: Optional[str]
@@ -107,6 +104,15 @@ class ValidationError(CommboxError, ValueError):
         super().__init__(message, **details)
         self.field = field
         self.reason = reason
+
+
+class ValidationError(_FieldError, ValueError):
+    """A request was refused before any I/O: a field is missing or malformed.
+
+    Nothing was sent. ``field`` names what is wrong: the argument (``manager_id``), its path
+    inside it (``to[1]``, ``user.email``), or the API field a value became (``Message``,
+    ``Content.to[1]``, ``UserStreamProviderId``); ``reason`` says why.
+    """
 
 
 class ApiError(CommboxError):
@@ -173,8 +179,13 @@ class DecodeError(CommboxError):
     """The server answered with a body that is not what the API documents."""
 
 
-class FileError(CommboxError, OSError):
-    """A local file could not be read (an attachment, the CA file). Also an :class:`OSError`."""
+class FileError(_FieldError, OSError):
+    """A local file could not be read (an attachment, the CA file): missing, not a regular
+    file, or no permission. Also an :class:`OSError`.
+
+    Nothing was sent. Like :class:`ValidationError`, ``field`` names the file
+    (``attachment "invoice.pdf"``) and ``reason`` says why (``no such file``), when known.
+    """
 
 
 # The core's error kinds (`commbox::ErrorKind::as_str`), one class each.
@@ -207,7 +218,7 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> CommboxErr
         "description": details.get("description"),
         "body": details.get("body"),
     }
-    if issubclass(cls, ValidationError):
+    if issubclass(cls, _FieldError):
         kwargs["field"] = details.get("field")
         kwargs["reason"] = details.get("reason")
     if issubclass(cls, RateLimitError):

@@ -1,14 +1,17 @@
 """Requests that open a conversation (one class per channel) or add a message.
 
-These are plain dataclasses: building one checks nothing. Every field is validated by the
-core when the request is sent (``Client.create_conversation`` / ``create_message``), before
-any I/O; a bad field raises :class:`commbox.ValidationError` naming it, and nothing is sent.
+These are plain dataclasses: building one checks nothing. Each is sent as the core's JSON
+form of the request, whose keys are these fields' names (``{"channel": "sms", "identity":
+..., "message": ...}``, the form ``commbox batch`` and the C library read too), and the core
+checks every field before any I/O: a bad one raises :class:`commbox.ValidationError` whose
+``field`` is the argument's name (or its path inside it: ``to[1]``, ``user.email``), and
+nothing is sent.
 
 Each channel fills in CommBox's documented ``Type`` / ``StreamProviderType`` /
 ``UserStreamProviderType`` for it; the common options below override them when needed.
 
 Common options of every channel:
-    status: initial state (``StatusId``), e.g. ``ObjectStatusType.SENT``.
+    status: initial state (``StatusId``), e.g. ``ObjectStatusType.SENT`` or its name ``"sent"``.
     manager_id: the agent the conversation is sent from (``ManagerId``).
     user_identity: CommBox's number for the user (``UserIdentity``).
     sub_stream_id: the sub-channel (``SubStreamId``).
@@ -21,10 +24,11 @@ Common options of every channel:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
-from ._attachments import AttachmentLike, _attachment_spec
+from ._attachments import AttachmentLike, _attachment_forms, _is_list
 from ._enums import ObjectStatusType, ObjectType, StreamProviderType
 
 if TYPE_CHECKING:
@@ -48,9 +52,70 @@ __all__ = [
 Recipient = Union[str, Tuple[str, str]]
 """An e-mail recipient: ``"a@example.com"`` or ``("a@example.com", "Display Name")``."""
 
+Status = Union[ObjectStatusType, int, str]
+"""A conversation status: an :class:`ObjectStatusType`, its number or its documented name
+(``"open"``, ``"In Process"``)."""
+
+
+class _Form:
+    """A request sent as the core's JSON form: each dataclass field is the key of its name
+    (``_CHANNEL`` adds ``"channel"``). An optional field left as None is left out; a
+    required one is sent as it is, so that the core names it. Values are only converted
+    from their Python forms (tuples, dataclasses, paths, bytes) to JSON: the core checks
+    them."""
+
+    _CHANNEL: ClassVar[Optional[str]] = None
+
+    def _form(self) -> Dict[str, Any]:
+        form: Dict[str, Any] = {} if self._CHANNEL is None else {"channel": self._CHANNEL}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            optional = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+            if value is None and optional:
+                continue
+            form[f.name] = _CONVERT.get(f.name, _json)(value)
+        return form
+
+
+def _json(value: Any) -> Any:
+    """A Python value as JSON values: request dataclasses as their forms, mappings as dicts,
+    sequences (not str) as lists; everything else as it is (the native side refuses what JSON
+    cannot hold, naming where it is)."""
+    if isinstance(value, _Form):
+        return value._form()
+    if isinstance(value, Mapping):
+        return {k: _json(v) for k, v in value.items()}
+    if _is_list(value):
+        return [_json(v) for v in value]
+    return value
+
+
+def _pairs(first: str, second: str) -> Callable[[Any], Any]:
+    """A list whose ``(a, b)`` tuples are the JSON objects ``{first: a, second: b}``."""
+
+    def convert(value: Any) -> Any:
+        if not _is_list(value):
+            return value
+        return [
+            {first: item[0], second: item[1]} if isinstance(item, tuple) and len(item) == 2 else _json(item)
+            for item in value
+        ]
+
+    return convert
+
+
+_CONVERT: Dict[str, Callable[[Any], Any]] = {
+    "to": _pairs("address", "name"),
+    "cc": _pairs("address", "name"),
+    "bcc": _pairs("address", "name"),
+    "attachment_urls": _pairs("url", "name"),
+    "attachments": _attachment_forms,
+}
+"""The fields whose Python forms differ from their JSON forms (see :func:`_json`)."""
+
 
 @dataclass
-class User:
+class User(_Form):
     """The customer of a conversation (CommBox's ``User`` record). Set the fields you have."""
 
     unique_id: Optional[str] = None
@@ -66,21 +131,11 @@ class User:
     remarks: Optional[str] = None
     """``Remarks``: free text shown to agents."""
 
-    def _spec(self) -> Dict[str, Any]:
-        return {
-            "unique_id": self.unique_id,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "phone1": self.phone1,
-            "email": self.email,
-            "remarks": self.remarks,
-        }
-
 
 class ConversationOptions(TypedDict, total=False):
     """The common options of every channel, as keyword arguments (see the module docs)."""
 
-    status: Union[ObjectStatusType, int]
+    status: Status
     manager_id: int
     user_identity: int
     sub_stream_id: int
@@ -103,46 +158,15 @@ class MessageOptions(TypedDict, total=False):
     fields: Mapping[str, Any]
 
 
-_T = TypeVar("_T")
-
-
-def _items(name: str, value: Sequence[_T]) -> List[_T]:
-    """A list field as a list. A lone string is refused: iterating it would send one
-    recipient (or parameter, or file) per character."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a list, not a single {type(value).__name__}: use [{value!r}]")
-    return list(value)
-
-
-def _common_spec(request: Any) -> Dict[str, Any]:
-    """The options every channel shares, from a request dataclass."""
-    user: Optional[User] = request.user
-    return {
-        "status": request.status,
-        "manager_id": request.manager_id,
-        "user_identity": request.user_identity,
-        "sub_stream_id": request.sub_stream_id,
-        "stream_provider_id": request.stream_provider_id,
-        "user": None if user is None else user._spec(),
-        "object_type": request.object_type,
-        "stream_provider_type": request.stream_provider_type,
-        "identity_type": request.identity_type,
-        "attachments": [_attachment_spec(a) for a in _items("attachments", request.attachments)],
-        "fields": dict(request.fields),
-    }
-
-
-def _recipients(items: Sequence[Recipient]) -> List[Tuple[str, Optional[str]]]:
-    return [(r, None) if isinstance(r, str) else (r[0], r[1]) for r in items]
-
-
 @dataclass
-class EmailConversation:
+class EmailConversation(_Form):
     """An e-mail conversation (``Type`` 5 Mail, ``StreamProviderType`` 4).
 
     ``identity`` is the address the conversation is filed under; ``to`` defaults to it.
     ``attachment_urls`` are ``(url, name)`` pairs the server downloads itself.
     """
+
+    _CHANNEL = "email"
 
     identity: str
     subject: str
@@ -151,7 +175,7 @@ class EmailConversation:
     cc: Sequence[Recipient] = ()
     bcc: Sequence[Recipient] = ()
     attachment_urls: Sequence[Tuple[str, str]] = ()
-    status: Optional[Union[ObjectStatusType, int]] = None
+    status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
     sub_stream_id: Optional[int] = None
@@ -163,30 +187,19 @@ class EmailConversation:
     attachments: Sequence[AttachmentLike] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
 
-    def _spec(self) -> Dict[str, Any]:
-        return {
-            "channel": "email",
-            "identity": self.identity,
-            "subject": self.subject,
-            "message": self.message,
-            "to": _recipients(_items("to", self.to)),
-            "cc": _recipients(_items("cc", self.cc)),
-            "bcc": _recipients(_items("bcc", self.bcc)),
-            "attachment_urls": [tuple(u) for u in _items("attachment_urls", self.attachment_urls)],
-            **_common_spec(self),
-        }
-
 
 @dataclass
-class SmsConversation:
+class SmsConversation(_Form):
     """An SMS conversation with one customer (``Type`` 4, ``StreamProviderType`` 5).
 
-    ``phone`` is the number with country code; a leading ``+`` is removed.
+    ``identity`` is the customer's number with country code; a leading ``+`` is removed.
     """
 
-    phone: str
+    _CHANNEL = "sms"
+
+    identity: str
     message: str
-    status: Optional[Union[ObjectStatusType, int]] = None
+    status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
     sub_stream_id: Optional[int] = None
@@ -198,23 +211,22 @@ class SmsConversation:
     attachments: Sequence[AttachmentLike] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
 
-    def _spec(self) -> Dict[str, Any]:
-        return {"channel": "sms", "identity": self.phone, "message": self.message, **_common_spec(self)}
-
 
 @dataclass
-class BulkSmsConversation:
+class BulkSmsConversation(_Form):
     """One SMS to several recipients (``sendToClient`` and ``Content.to``).
 
-    ``phone`` is the identity the conversation is filed under, ``recipients`` the numbers it
-    goes to (at least one). With ``send_to_client`` (default) CommBox sends without saving.
+    ``identity`` is the number the conversation is filed under, ``recipients`` the numbers
+    it goes to (at least one). With ``send_to_client`` (default) CommBox sends without saving.
     """
 
-    phone: str
+    _CHANNEL = "bulk_sms"
+
+    identity: str
     message: str
     recipients: Sequence[str] = ()
     send_to_client: bool = True
-    status: Optional[Union[ObjectStatusType, int]] = None
+    status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
     sub_stream_id: Optional[int] = None
@@ -226,33 +238,25 @@ class BulkSmsConversation:
     attachments: Sequence[AttachmentLike] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
 
-    def _spec(self) -> Dict[str, Any]:
-        return {
-            "channel": "bulk_sms",
-            "identity": self.phone,
-            "message": self.message,
-            "to": _items("recipients", self.recipients),
-            "send_to_client": self.send_to_client,
-            **_common_spec(self),
-        }
-
 
 @dataclass
-class WhatsAppTemplateConversation:
+class WhatsAppTemplateConversation(_Form):
     """A WhatsApp template (HSM) message opening a conversation (``StreamProviderType`` 7).
 
     ``template`` is the approved template's name (``whatsapp_hsm_name``), ``params`` its
     parameters in order and ``language`` its language code (``en``, ``he``, ``pt_BR``).
-    ``to`` defaults to ``phone``.
+    ``identity`` is the customer's WhatsApp number; ``to`` defaults to it.
     """
 
-    phone: str
+    _CHANNEL = "whatsapp_template"
+
+    identity: str
     template: str
     message: str
     params: Sequence[str] = ()
     language: Optional[str] = None
     to: Sequence[str] = ()
-    status: Optional[Union[ObjectStatusType, int]] = None
+    status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
     sub_stream_id: Optional[int] = None
@@ -264,21 +268,9 @@ class WhatsAppTemplateConversation:
     attachments: Sequence[AttachmentLike] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
 
-    def _spec(self) -> Dict[str, Any]:
-        return {
-            "channel": "whatsapp_template",
-            "identity": self.phone,
-            "template": self.template,
-            "message": self.message,
-            "params": _items("params", self.params),
-            "language": self.language,
-            "to": _items("to", self.to),
-            **_common_spec(self),
-        }
-
 
 @dataclass
-class ChatConversation:
+class ChatConversation(_Form):
     """A chat conversation (``StreamProviderType`` 0, ``createChildObject``).
 
     ``identity`` is the customer's phone number or e-mail address (an ``@`` makes it
@@ -286,10 +278,12 @@ class ChatConversation:
     first message of the conversation.
     """
 
+    _CHANNEL = "chat"
+
     identity: str
     message: str
     create_child_object: bool = True
-    status: Optional[Union[ObjectStatusType, int]] = None
+    status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
     sub_stream_id: Optional[int] = None
@@ -300,15 +294,6 @@ class ChatConversation:
     identity_type: Optional[Union[StreamProviderType, int]] = None
     attachments: Sequence[AttachmentLike] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
-
-    def _spec(self) -> Dict[str, Any]:
-        return {
-            "channel": "chat",
-            "identity": self.identity,
-            "message": self.message,
-            "create_child_object": self.create_child_object,
-            **_common_spec(self),
-        }
 
 
 NewConversation = Union[
@@ -322,7 +307,7 @@ NewConversation = Union[
 
 
 @dataclass
-class NewMessage:
+class NewMessage(_Form):
     """A message in an existing conversation, on behalf of the customer or of an agent.
 
     ``identity`` is the writer's e-mail address or phone number (its type is inferred: an
@@ -356,14 +341,3 @@ class NewMessage:
         own e-mail address or phone number is ``identity``."""
         return cls(identity=identity, message=message, agent_id=agent_id, **options)
 
-    def _spec(self) -> Dict[str, Any]:
-        return {
-            "identity": self.identity,
-            "message": self.message,
-            "agent_id": self.agent_id,
-            "identity_type": self.identity_type,
-            "object_type": self.object_type,
-            "attachments": [_attachment_spec(a) for a in _items("attachments", self.attachments)],
-            "attachments_as_base64": self.attachments_as_base64,
-            "fields": dict(self.fields),
-        }
