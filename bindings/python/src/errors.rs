@@ -69,7 +69,26 @@ fn core_to_py(py: Python<'_>, e: &commbox::Error) -> PyErr {
     if let Err(err) = filled {
         return err;
     }
-    raise(py, e.kind().as_str(), e.message(), &details)
+    raise(py, python_kind(e.kind()), e.message(), &details)
+}
+
+/// The name `commbox._errors._from_native` knows a kind by (its `_CLASS_OF_KIND` key). No
+/// wildcard arm: a new core kind does not compile here until it has a class there too.
+fn python_kind(kind: commbox::ErrorKind) -> &'static str {
+    use commbox::ErrorKind as K;
+    match kind {
+        K::Validation => "validation",         // ValidationError
+        K::Authentication => "authentication", // AuthenticationError
+        K::NotFound => "not_found",            // NotFoundError
+        K::RateLimited => "rate_limited",      // RateLimitError
+        K::BadRequest => "bad_request",        // BadRequestError
+        K::Server => "server",                 // ServerError
+        K::Timeout => "timeout",               // TimeoutError
+        K::Connection => "connection",         // ConnectionError
+        K::Tls => "tls",                       // TlsError
+        K::Decode => "decode",                 // DecodeError
+        K::Io => "io",                         // FileError
+    }
 }
 
 /// A validation error built by this face, for a Python value the core cannot take (a

@@ -3,6 +3,8 @@
 //! Each [`ErrorKind`] maps 1:1 to a C status code, a Python exception class and a CLI exit
 //! code, so the faces convert kinds and never inspect messages.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,8 +14,14 @@ use std::time::Duration;
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// What went wrong, coarse enough to act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
+///
+/// The enum is exhaustive on purpose: every face maps each kind with a `match` that has no
+/// wildcard arm (C status, Python exception, CLI exit code), so a new kind does not compile
+/// until every face has mapped it.
+///
+/// JSON form: its snake_case name (as `ErrorKind::as_str` gives it), e.g. `"rate_limited"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The request was refused before any I/O: a field is missing or malformed.
     Validation,
@@ -123,6 +131,75 @@ struct Inner {
     // Arc, not Box, so that errors can be cloned into other faces (C error objects,
     // Python exceptions) without losing the cause.
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The error of a libcommbox call, in its JSON form (the `Serialize` impl of `commbox::Error`).
+/// Every key is always present, `null` when it does not apply; it never holds the API key.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Error")]
+struct ErrorForm<'a> {
+    /// What went wrong, coarsely: `validation`, `authentication`, `not_found`,
+    /// `rate_limited`, `bad_request`, `server`, `timeout`, `connection`, `tls`, `decode`, `io`.
+    kind: ErrorKind,
+    /// The full human-readable message (without the request id).
+    message: &'a str,
+    /// For validation and file errors, the field at fault (`Message`, `to[1]`, `api_key`);
+    /// otherwise null.
+    field: Option<&'a str>,
+    /// For validation and file errors, why the field was refused (`required`); otherwise null.
+    reason: Option<&'a str>,
+    /// The HTTP status of the server's answer, or null when there was none.
+    http_status: Option<u16>,
+    /// The API's own explanation (CommBox `description`, Chatwoot `message`/`error`), or null.
+    description: Option<&'a str>,
+    /// The raw response body (at most 64 KiB), or null.
+    body: Option<&'a str>,
+    /// How many seconds the server asked to wait (`Retry-After`), or null when it did not say.
+    retry_after: Option<f64>,
+    /// The `X-Request-Id` this client sent, or null when the call failed before a request
+    /// was made.
+    request_id: Option<&'a str>,
+    /// The request id the server returned, or null.
+    server_request_id: Option<&'a str>,
+}
+
+impl Error {
+    fn form(&self) -> ErrorForm<'_> {
+        let i = &self.inner;
+        ErrorForm {
+            kind: i.kind,
+            message: &i.message,
+            field: i.field.as_deref(),
+            reason: i.reason.as_deref(),
+            http_status: i.http_status,
+            description: i.description.as_deref(),
+            body: i.body.as_deref(),
+            retry_after: i.retry_after.map(|d| d.as_secs_f64()),
+            request_id: i.request_id.as_deref(),
+            server_request_id: i.server_request_id.as_deref(),
+        }
+    }
+}
+
+/// JSON form: `{"kind": "rate_limited", "message": "…", "field": null, "reason": null,
+/// "http_status": 429, "description": "…", "body": "…", "retry_after": 30.0,
+/// "request_id": "…", "server_request_id": null}`. Every key is always present (`null` when
+/// it does not apply); `retry_after` is in seconds. It never holds the API key (the error
+/// never does).
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.form().serialize(serializer)
+    }
+}
+
+impl JsonSchema for Error {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Error".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ErrorForm::json_schema(generator)
+    }
 }
 
 /// `Result` with libcommbox's [`Error`].
@@ -370,6 +447,33 @@ mod tests {
         let capped = capped_body(&body);
         assert_eq!(capped.len(), MAX_ERROR_BODY - 1);
         assert!(capped.chars().all(|c| c == 'a'));
+    }
+
+    #[test]
+    fn kinds_serialise_as_their_names() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn json_form_of_an_error() {
+        let e = Error::validation("to[1]", "not an e-mail address (no '@')");
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"kind":"validation","message":"to[1]: not an e-mail address (no '@')","field":"to[1]","reason":"not an e-mail address (no '@')","http_status":null,"description":null,"body":null,"retry_after":null,"request_id":null,"server_request_id":null}"#
+        );
+        let e = Error::new(ErrorKind::RateLimited, "CommBox: HTTP 429 Too Many Requests")
+            .with_http(429, Some("slow down".into()), Some(r#"{"status":429}"#.into()))
+            .with_retry_after(Some(Duration::from_millis(1500)))
+            .with_request_ids("req-1", Some("srv-9".into()));
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"kind":"rate_limited","message":"CommBox: HTTP 429 Too Many Requests","field":null,"reason":null,"http_status":429,"description":"slow down","body":"{\"status\":429}","retry_after":1.5,"request_id":"req-1","server_request_id":"srv-9"}"#
+        );
     }
 
     #[test]

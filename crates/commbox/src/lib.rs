@@ -70,7 +70,9 @@ pub use commbox::conversation::{
 };
 pub use commbox::enums::{ObjectStatusType, ObjectType, StreamProviderType};
 pub use commbox::message::NewMessage;
-pub use commbox::records::{Conversation, ConversationMessage, Envelope, Manager, SystemStatus};
+pub use commbox::records::{
+    Conversation, ConversationMessage, Created, Envelope, Manager, SystemStatus,
+};
 pub use commbox::user::User;
 pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
 pub use transport::observe::CallEvent;

@@ -27,7 +27,20 @@ macro_rules! open_enum {
                 stringify!($name).into()
             }
 
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                if generator.contract().is_serialize() {
+                    // Written as its integer only (records, and requests as they are sent).
+                    let known: Vec<String> = $name::KNOWN
+                        .iter()
+                        .map(|v| format!("{} {}", v.0, v.name().unwrap_or("?")))
+                        .collect();
+                    let description = format!(
+                        "{}: an integer (known: {}); other integers are kept as they came.",
+                        stringify!($name),
+                        known.join(", ")
+                    );
+                    return schemars::json_schema!({"type": "integer", "description": description});
+                }
                 let names: Vec<&str> = $name::KNOWN.iter().filter_map(|v| v.name()).collect();
                 schemars::json_schema!({
                     "description": concat!("A ", stringify!($name), ": its integer, or one of its documented names."),

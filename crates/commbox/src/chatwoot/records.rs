@@ -1,116 +1,147 @@
 //! What the Chatwoot public API returns, in the shapes the server really emits (integers for
 //! ids, timestamps and `message_type`; `content_attributes` an object), decoded leniently
 //! with every field kept in `raw`.
+//!
+//! Each record has one JSON form (its `Serialize` impl, schema in `docs/schemas/`), by the
+//! same rule as the CommBox records (docs/json-forms.md): snake_case keys in declaration
+//! order, every key always present (`null` when the server did not send the value, `[]` for an
+//! absent list), `message_type` as its integer, and `raw` holding what the server sent.
 
 use super::MessageType;
 use crate::lenient::{boolean, field, int, string};
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::Value;
 
 /// An API-channel inbox (`GET /public/api/v1/inboxes/{inbox_identifier}`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// JSON form: `{"identifier": "…", "name": "…", "identity_validation_enabled": false,
+/// "timezone": "UTC", "working_hours_enabled": false, "csat_survey_enabled": null,
+/// "greeting_enabled": null, "raw": {…}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Inbox {
-    /// `identifier`.
+    /// `identifier`, or null.
     pub identifier: Option<String>,
-    /// `name`.
+    /// `name`, or null.
     pub name: Option<String>,
-    /// `identity_validation_enabled`: contacts calls need a valid `identifier_hash`.
+    /// `identity_validation_enabled` (false when absent): contacts calls need a valid
+    /// `identifier_hash`.
     pub identity_validation_enabled: bool,
-    /// `timezone`.
+    /// `timezone`, or null.
     pub timezone: Option<String>,
-    /// `working_hours_enabled`.
+    /// `working_hours_enabled`, or null.
     pub working_hours_enabled: Option<bool>,
-    /// `csat_survey_enabled`.
+    /// `csat_survey_enabled`, or null.
     pub csat_survey_enabled: Option<bool>,
-    /// `greeting_enabled`.
+    /// `greeting_enabled`, or null.
     pub greeting_enabled: Option<bool>,
     /// Everything the server sent.
     pub raw: Value,
 }
 
 /// A contact. Create and get return `source_id` and `pubsub_token`; update returns the full
-/// contact model without them.
-#[derive(Debug, Clone, PartialEq)]
+/// contact model without them (they are null then).
+///
+/// JSON form: `{"id": 7, "source_id": "crm-42", "pubsub_token": "…", "name": "John Doe",
+/// "email": null, "phone_number": null, "identifier": null, "raw": {…}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Contact {
     /// `id` of the contact in the account.
     pub id: i64,
-    /// `source_id`: the contact's identifier in this inbox, used in every later path.
+    /// `source_id`: the contact's identifier in this inbox, used in every later path; null
+    /// in update answers.
     pub source_id: Option<String>,
-    /// `pubsub_token`: authenticates the contact's websocket (ActionCable `RoomChannel`).
+    /// `pubsub_token`: authenticates the contact's websocket (ActionCable `RoomChannel`);
+    /// null in update answers.
     pub pubsub_token: Option<String>,
-    /// `name`.
+    /// `name`, or null.
     pub name: Option<String>,
-    /// `email`.
+    /// `email`, or null.
     pub email: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`, or null.
     pub phone_number: Option<String>,
-    /// `identifier` (in the full model only).
+    /// `identifier` (in the full model only), or null.
     pub identifier: Option<String>,
     /// Everything the server sent.
     pub raw: Value,
 }
 
-/// A conversation, with every public message.
-#[derive(Debug, Clone, PartialEq)]
+/// A Chatwoot conversation, with every public message (`ChatwootConversation` in the
+/// schemas and in Python).
+///
+/// JSON form: `{"id": 3, "uuid": "…", "inbox_id": 1, "status": "open",
+/// "contact_last_seen_at": 0, "agent_last_seen_at": null, "messages": [ChatwootMessage…],
+/// "contact": {…}, "raw": {…}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ChatwootConversation")]
 pub struct Conversation {
     /// `id`: the display id, used in paths.
     pub id: i64,
-    /// `uuid`.
+    /// `uuid`, or null.
     pub uuid: Option<String>,
-    /// `inbox_id`.
+    /// `inbox_id`, or null.
     pub inbox_id: Option<i64>,
-    /// `status`: open, resolved, pending or snoozed.
+    /// `status`: open, resolved, pending or snoozed; or null.
     pub status: Option<String>,
-    /// `contact_last_seen_at` (unix seconds; 0 when never).
+    /// `contact_last_seen_at` (unix seconds; 0 when never), or null.
     pub contact_last_seen_at: Option<i64>,
-    /// `agent_last_seen_at` (unix seconds).
+    /// `agent_last_seen_at` (unix seconds), or null.
     pub agent_last_seen_at: Option<i64>,
-    /// `messages`: every public, non-activity message.
+    /// `messages`: every public, non-activity message; `[]` when absent.
     pub messages: Vec<Message>,
-    /// `contact`: the full contact record.
+    /// `contact`: the full contact record as sent, or null.
     pub contact: Option<Value>,
-    /// Everything the server sent.
+    /// Everything the server sent, `messages` included.
     pub raw: Value,
 }
 
-/// A message.
-#[derive(Debug, Clone, PartialEq)]
+/// A Chatwoot message (`ChatwootMessage` in the schemas and in Python).
+///
+/// JSON form: `{"id": 11, "content": "Hello", "message_type": 0, "content_type": "text",
+/// "content_attributes": {}, "created_at": 1700000000, "conversation_id": 3,
+/// "attachments": [MessageAttachment…], "sender": {…}, "raw": {…}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "ChatwootMessage")]
 pub struct Message {
     /// `id`.
     pub id: i64,
     /// `content` (null for attachment-only messages).
     pub content: Option<String>,
-    /// `message_type`.
+    /// `message_type` as its integer (0 incoming, 1 outgoing, 2 activity, 3 template), or null.
     pub message_type: Option<MessageType>,
-    /// `content_type` (text, input_select, cards, …).
+    /// `content_type` (text, input_select, cards, …), or null.
     pub content_type: Option<String>,
-    /// `content_attributes` (an object; `{}` when empty).
+    /// `content_attributes` (an object; `{}` when absent).
     pub content_attributes: Value,
-    /// `created_at` (unix seconds).
+    /// `created_at` (unix seconds), or null.
     pub created_at: Option<i64>,
-    /// `conversation_id`: the display id.
+    /// `conversation_id`: the display id; or null.
     pub conversation_id: Option<i64>,
-    /// `attachments` (empty when the key is absent, as it is for messages without files).
+    /// `attachments` (`[]` when the key is absent, as it is for messages without files).
     pub attachments: Vec<MessageAttachment>,
-    /// `sender`: the contact's (or agent's) public data.
+    /// `sender`: the contact's (or agent's) public data as sent, or null.
     pub sender: Option<Value>,
     /// Everything the server sent.
     pub raw: Value,
 }
 
-/// A file on a message.
-#[derive(Debug, Clone, PartialEq)]
+/// A file on a Chatwoot message.
+///
+/// JSON form: `{"id": 5, "file_type": "image", "extension": null, "data_url": "…",
+/// "thumb_url": "…", "file_size": 2048, "raw": {…}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct MessageAttachment {
-    /// `id`.
+    /// `id`, or null.
     pub id: Option<i64>,
-    /// `file_type`: image, video, audio or file (from the upload's content type).
+    /// `file_type`: image, video, audio or file (from the upload's content type); or null.
     pub file_type: Option<String>,
-    /// `extension`.
+    /// `extension`, or null.
     pub extension: Option<String>,
-    /// `data_url`: where to download it.
+    /// `data_url`: where to download it; or null.
     pub data_url: Option<String>,
-    /// `thumb_url`.
+    /// `thumb_url`, or null.
     pub thumb_url: Option<String>,
-    /// `file_size` in bytes.
+    /// `file_size` in bytes, or null.
     pub file_size: Option<i64>,
     /// Everything the server sent.
     pub raw: Value,
@@ -197,4 +228,98 @@ pub(crate) fn list<T>(v: Option<&Value>, f: impl Fn(&Value) -> Option<T>) -> Vec
     v.and_then(Value::as_array)
         .map(|items| items.iter().filter_map(f).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The exact JSON form of each record, with every optional value present and with none.
+
+    use super::*;
+    use serde::Serialize;
+    use serde_json::json;
+
+    fn text<T: Serialize>(v: &T) -> String {
+        serde_json::to_string(v).unwrap()
+    }
+
+    #[test]
+    fn inbox() {
+        let full = json!({"identifier": "in-1", "name": "Support", "identity_validation_enabled": true,
+                          "timezone": "UTC", "working_hours_enabled": false,
+                          "csat_survey_enabled": true, "greeting_enabled": false});
+        assert_eq!(
+            text(&Inbox::from_json(&full)),
+            r#"{"identifier":"in-1","name":"Support","identity_validation_enabled":true,"timezone":"UTC","working_hours_enabled":false,"csat_survey_enabled":true,"greeting_enabled":false,"raw":{"csat_survey_enabled":true,"greeting_enabled":false,"identifier":"in-1","identity_validation_enabled":true,"name":"Support","timezone":"UTC","working_hours_enabled":false}}"#
+        );
+        assert_eq!(
+            text(&Inbox::from_json(&json!({}))),
+            r#"{"identifier":null,"name":null,"identity_validation_enabled":false,"timezone":null,"working_hours_enabled":null,"csat_survey_enabled":null,"greeting_enabled":null,"raw":{}}"#
+        );
+    }
+
+    #[test]
+    fn contact() {
+        let full = json!({"id": 7, "source_id": "crm-42", "pubsub_token": "tok", "name": "John Doe",
+                          "email": "john@example.com", "phone_number": "+972541234567",
+                          "identifier": "user-42"});
+        assert_eq!(
+            text(&Contact::from_json(&full).unwrap()),
+            r#"{"id":7,"source_id":"crm-42","pubsub_token":"tok","name":"John Doe","email":"john@example.com","phone_number":"+972541234567","identifier":"user-42","raw":{"email":"john@example.com","id":7,"identifier":"user-42","name":"John Doe","phone_number":"+972541234567","pubsub_token":"tok","source_id":"crm-42"}}"#
+        );
+        assert_eq!(
+            text(&Contact::from_json(&json!({"id": 8})).unwrap()),
+            r#"{"id":8,"source_id":null,"pubsub_token":null,"name":null,"email":null,"phone_number":null,"identifier":null,"raw":{"id":8}}"#
+        );
+    }
+
+    #[test]
+    fn conversation_message_and_attachment() {
+        let attachment = json!({"id": 5, "file_type": "image", "extension": "png",
+                                "data_url": "https://x/a.png", "thumb_url": "https://x/t.png",
+                                "file_size": 2048});
+        let message = json!({"id": 11, "content": "Hello", "message_type": 0, "content_type": "text",
+                             "content_attributes": {"k": 1}, "created_at": 1700000000,
+                             "conversation_id": 3, "attachments": [attachment, {}],
+                             "sender": {"id": 7}});
+        let conv = json!({"id": 3, "uuid": "u-1", "inbox_id": 1, "status": "open",
+                          "contact_last_seen_at": 0, "agent_last_seen_at": 1700000001,
+                          "messages": [message], "contact": {"id": 7}});
+        let att_form = r#"{"id":5,"file_type":"image","extension":"png","data_url":"https://x/a.png","thumb_url":"https://x/t.png","file_size":2048,"raw":{"data_url":"https://x/a.png","extension":"png","file_size":2048,"file_type":"image","id":5,"thumb_url":"https://x/t.png"}}"#;
+        let empty_att_form = r#"{"id":null,"file_type":null,"extension":null,"data_url":null,"thumb_url":null,"file_size":null,"raw":{}}"#;
+        let msg_form = format!(
+            concat!(
+                r#"{{"id":11,"content":"Hello","message_type":0,"content_type":"text","content_attributes":{{"k":1}},"#,
+                r#""created_at":1700000000,"conversation_id":3,"attachments":[{a},{e}],"sender":{{"id":7}},"raw":{m}}}"#
+            ),
+            a = att_form,
+            e = empty_att_form,
+            m = text(&message)
+        );
+        let m = Message::from_json(&message).unwrap();
+        assert_eq!(text(&m), msg_form);
+        assert_eq!(text(&m.attachments[0]), att_form);
+        assert_eq!(
+            text(&Conversation::from_json(&conv).unwrap()),
+            format!(
+                concat!(
+                    r#"{{"id":3,"uuid":"u-1","inbox_id":1,"status":"open","contact_last_seen_at":0,"#,
+                    r#""agent_last_seen_at":1700000001,"messages":[{m}],"contact":{{"id":7}},"raw":{c}}}"#
+                ),
+                m = msg_form,
+                c = text(&conv)
+            )
+        );
+    }
+
+    #[test]
+    fn conversation_and_message_with_nothing_optional() {
+        assert_eq!(
+            text(&Conversation::from_json(&json!({"id": 4})).unwrap()),
+            r#"{"id":4,"uuid":null,"inbox_id":null,"status":null,"contact_last_seen_at":null,"agent_last_seen_at":null,"messages":[],"contact":null,"raw":{"id":4}}"#
+        );
+        assert_eq!(
+            text(&Message::from_json(&json!({"id": 12})).unwrap()),
+            r#"{"id":12,"content":null,"message_type":null,"content_type":null,"content_attributes":{},"created_at":null,"conversation_id":null,"attachments":[],"sender":null,"raw":{"id":12}}"#
+        );
+    }
 }

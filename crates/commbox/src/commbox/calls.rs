@@ -254,6 +254,7 @@ pub(crate) fn system_status_of(env: Envelope) -> SystemStatus {
         http_status: env.http_status,
         description: env.description.unwrap_or_default(),
         response_time: env.response_time,
+        raw: env.raw,
     }
 }
 

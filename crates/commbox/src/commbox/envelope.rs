@@ -33,6 +33,7 @@ pub(crate) fn decode(resp: Response) -> Result<Envelope> {
                 .cloned()
                 .unwrap_or(Value::Null),
             request_id: resp.request_id,
+            raw: json,
         }
     } else {
         // Not an envelope at all: keep the whole answer reachable as `data`.
@@ -41,8 +42,9 @@ pub(crate) fn decode(resp: Response) -> Result<Envelope> {
             status: None,
             description: None,
             response_time: None,
-            data: json,
+            data: json.clone(),
             request_id: resp.request_id,
+            raw: json,
         }
     })
 }
