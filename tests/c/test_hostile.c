@@ -662,7 +662,7 @@ static void environment(void) {
     setenv("COMMBOX_PROXY", "http://proxy\xff:3128", 1);
     commbox_client_config *cfg = commbox_client_config_from_env();
     commbox_client *made = NULL;
-    INVALID("COMMBOX_PROXY", commbox_client_new(cfg, &made, &err));
+    INVALID("proxy (COMMBOX_PROXY)", commbox_client_new(cfg, &made, &err));
     CHECK(made == NULL);
     commbox_client_config_free(cfg);
     unsetenv("COMMBOX_PROXY");

@@ -535,5 +535,6 @@ def test_h89_a_variable_that_is_not_utf8_is_named(ctx: Ctx, monkeypatch: pytest.
     monkeypatch.setitem(os.environb, b"COMMBOX_PROXY", b"http://proxy\xff:3128")
     with pytest.raises(commbox.ValidationError) as e:
         commbox.Client(api_key=DEFAULT_KEY, base_url=ctx.mock.url)
-    assert e.value.field == "COMMBOX_PROXY"
+    assert e.value.field == "proxy (COMMBOX_PROXY)"
+    assert str(e.value) == "proxy (COMMBOX_PROXY): is not valid UTF-8"
     assert ctx.sent() == []

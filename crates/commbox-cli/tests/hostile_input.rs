@@ -1000,7 +1000,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         // --- the command line itself ------------------------------------------------------
         refused(
             "H89",
-            "COMMBOX_PROXY",
+            "proxy (COMMBOX_PROXY)",
             run(&["managers"]).env("COMMBOX_PROXY", os(b"http://proxy\xff:3128")),
         ),
         refused(

@@ -1,22 +1,14 @@
 //! The client and its builder.
 
 use crate::error::{Error, Result};
+use crate::options::{checked_base_url, ClientOptions, Origins, Setting};
 use crate::transport::observe::{CallEvent, CallObserver};
 use crate::transport::retry::RetryPolicy;
 use crate::transport::{Settings, Transport};
-use crate::validate;
 use std::fmt;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.commbox.io";
-/// Default time allowed to open a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for a whole request (connect, send, answer).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A CommBox API client.
 ///
@@ -91,7 +83,9 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]. Only the API key is required.
+/// Configures a [`Client`] (or a Chatwoot inbox client) from [`ClientOptions`] set one by
+/// one, plus what has no JSON form: the whole retry policy and the call observer. Only the
+/// API key is required.
 ///
 /// ```
 /// use commbox::Client;
@@ -106,203 +100,120 @@ impl fmt::Debug for Client {
 ///     .unwrap();
 /// assert!(!format!("{client:?}").contains("my-key"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct ClientBuilder {
-    api_key: Option<String>,
-    base_url: String,
-    connect_timeout: Duration,
-    timeout: Duration,
+    options: ClientOptions,
+    /// Which settings came from the environment, and the variables that were refused.
+    origins: Origins,
     retry: RetryPolicy,
-    user_agent_suffix: Option<String>,
-    ca_file: Option<PathBuf>,
-    proxy: Option<String>,
-    allow_insecure_http: bool,
     observer: Option<CallObserver>,
-    base_url_set: bool,
-    /// A malformed `COMMBOX_*` variable seen by `from_env` and why, reported by `build`.
-    env_error: Option<(&'static str, &'static str)>,
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            api_key: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            user_agent_suffix: None,
-            ca_file: None,
-            proxy: None,
-            allow_insecure_http: false,
-            observer: None,
-            base_url_set: false,
-            env_error: None,
-        }
-    }
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("base_url", &self.base_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
+            .field("options", &self.options)
             .field("retry", &self.retry)
-            .field("user_agent_suffix", &self.user_agent_suffix)
-            .field("ca_file", &self.ca_file)
-            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
-            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("observer", &self.observer.is_some())
             .finish()
     }
 }
 
-/// Environment variables read by [`ClientBuilder::from_env`].
-pub mod env {
-    /// The API key.
-    pub const API_KEY: &str = "COMMBOX_API_KEY";
-    /// The base URL (default https://api.commbox.io).
-    pub const BASE_URL: &str = "COMMBOX_BASE_URL";
-    /// Total timeout in seconds.
-    pub const TIMEOUT: &str = "COMMBOX_TIMEOUT";
-    /// Connect timeout in seconds.
-    pub const CONNECT_TIMEOUT: &str = "COMMBOX_CONNECT_TIMEOUT";
-    /// Retries after a failed attempt.
-    pub const MAX_RETRIES: &str = "COMMBOX_MAX_RETRIES";
-    /// Extra CA certificates (PEM file).
-    pub const CA_FILE: &str = "COMMBOX_CA_FILE";
-    /// Proxy URL for all requests.
-    pub const PROXY: &str = "COMMBOX_PROXY";
-    /// `1`/`true` allows http:// to non-loopback hosts.
-    pub const ALLOW_INSECURE_HTTP: &str = "COMMBOX_ALLOW_INSECURE_HTTP";
-}
-
 impl ClientBuilder {
-    /// A builder configured from the `COMMBOX_*` environment variables (see [`env`]);
-    /// unset variables keep the defaults, malformed ones are reported by [`build`](Self::build)
-    /// naming the variable.
+    /// A builder with these settings; nothing is read from the environment unless
+    /// [`with_env`](Self::with_env) is chained.
+    pub fn from_options(options: ClientOptions) -> ClientBuilder {
+        ClientBuilder {
+            options,
+            ..ClientBuilder::default()
+        }
+    }
+
+    /// A builder configured from the `COMMBOX_*` environment variables (see [`env`](crate::env)):
+    /// `ClientBuilder::default().with_env()`.
     pub fn from_env() -> ClientBuilder {
-        let mut b = ClientBuilder::default();
-        let bad = std::cell::Cell::new(None);
-        let report = |name: &'static str, why: &'static str| {
-            if bad.get().is_none() {
-                bad.set(Some((name, why)));
-            }
-        };
-        // A variable that is not UTF-8 is reported, not taken as unset: an ignored
-        // COMMBOX_PROXY would send every request around the proxy.
-        let var = |name: &'static str| match std::env::var(name) {
-            Ok(v) => Some(v).filter(|v| !v.is_empty()),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                report(name, "is not valid UTF-8");
-                None
-            }
-            Err(std::env::VarError::NotPresent) => None,
-        };
-        if let Some(v) = var(env::API_KEY) {
-            b = b.api_key(v);
-        }
-        if let Some(v) = var(env::BASE_URL) {
-            b = b.base_url(v);
-        }
-        let secs = |name: &'static str| {
-            var(name).and_then(|v| match v.trim().parse::<f64>() {
-                Ok(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-                _ => {
-                    report(name, "not a valid number");
-                    None
-                }
-            })
-        };
-        if let Some(d) = secs(env::TIMEOUT) {
-            b = b.timeout(d);
-        }
-        if let Some(d) = secs(env::CONNECT_TIMEOUT) {
-            b = b.connect_timeout(d);
-        }
-        if let Some(v) = var(env::MAX_RETRIES) {
-            match v.trim().parse() {
-                Ok(n) => b = b.max_retries(n),
-                Err(_) => report(env::MAX_RETRIES, "not a valid number"),
-            }
-        }
-        if let Some(v) = var(env::CA_FILE) {
-            b = b.ca_file(v);
-        }
-        if let Some(v) = var(env::PROXY) {
-            b = b.proxy(v);
-        }
-        if let Some(v) = var(env::ALLOW_INSECURE_HTTP) {
-            b = b.allow_insecure_http(matches!(v.trim(), "1" | "true" | "yes" | "on"));
-        }
-        // Reported at build time so that from_env stays infallible.
-        b.env_error = bad.get();
-        b
+        ClientBuilder::default().with_env()
+    }
+
+    /// Fills every setting not set yet from its `COMMBOX_*` variable (see [`env`](crate::env)): an
+    /// explicit value wins over the environment, and a setting set after this call replaces
+    /// the variable's value. A malformed variable is reported by [`build`](Self::build),
+    /// naming the setting and the variable.
+    pub fn with_env(mut self) -> ClientBuilder {
+        self.options.fill_from_env(&mut self.origins);
+        self
+    }
+
+    /// The settings so far (with those read from the environment).
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    fn set(mut self, s: Setting, f: impl FnOnce(&mut ClientOptions)) -> Self {
+        f(&mut self.options);
+        self.origins.set_explicitly(s);
+        self
     }
 
     /// The API key (Settings > API in the CommBox console; needs Admin rights). Required.
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
-        self
+    pub fn api_key(self, key: impl Into<String>) -> Self {
+        self.set(Setting::ApiKey, |o| o.api_key = Some(key.into()))
     }
 
-    /// The API's base URL (default [`DEFAULT_BASE_URL`]). `http://` is accepted only for
+    /// The API's base URL (default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)). `http://` is accepted only for
     /// loopback hosts unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self.base_url_set = true;
-        self
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.set(Setting::BaseUrl, |o| o.base_url = Some(url.into()))
     }
 
     /// Time allowed to open a connection (default 10 s).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
-        self
+    pub fn connect_timeout(self, d: Duration) -> Self {
+        self.set(Setting::ConnectTimeout, |o| {
+            o.connect_timeout = Some(d.as_secs_f64())
+        })
     }
 
     /// Time allowed for each attempt as a whole (default 60 s).
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = d;
-        self
+    pub fn timeout(self, d: Duration) -> Self {
+        self.set(Setting::Timeout, |o| o.timeout = Some(d.as_secs_f64()))
     }
 
     /// Retries after a failed attempt (default 2). Shorthand for the policy's setting.
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.retry = self.retry.max_retries(n);
-        self
+    pub fn max_retries(self, n: u32) -> Self {
+        self.set(Setting::MaxRetries, |o| o.max_retries = Some(n))
     }
 
-    /// The whole retry policy (backoff, Retry-After cap, opt-ins, hook).
+    /// The whole retry policy (backoff, Retry-After cap, opt-ins, hook), including its
+    /// `max_retries`.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        let n = policy.max_retries;
         self.retry = policy;
-        self
+        self.max_retries(n)
     }
 
     /// Appended to the User-Agent, to identify your application (`myapp/1.2`).
-    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.user_agent_suffix = Some(suffix.into());
-        self
+    pub fn user_agent_suffix(self, suffix: impl Into<String>) -> Self {
+        self.set(Setting::UserAgentSuffix, |o| {
+            o.user_agent_suffix = Some(suffix.into())
+        })
     }
 
     /// Trusts the CA certificates in this PEM file in addition to the built-in roots.
-    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.ca_file = Some(path.into());
-        self
+    pub fn ca_file(self, path: impl Into<PathBuf>) -> Self {
+        self.set(Setting::CaFile, |o| o.ca_file = Some(path.into()))
     }
 
     /// Sends every request through this proxy (`http://user:pass@host:port`). Without it,
     /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment apply.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
-        self
+    pub fn proxy(self, url: impl Into<String>) -> Self {
+        self.set(Setting::Proxy, |o| o.proxy = Some(url.into()))
     }
 
     /// Allows `http://` base URLs for non-loopback hosts (the key then travels in clear).
-    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
-        self.allow_insecure_http = yes;
-        self
+    pub fn allow_insecure_http(self, yes: bool) -> Self {
+        self.set(Setting::AllowInsecureHttp, |o| {
+            o.allow_insecure_http = Some(yes)
+        })
     }
 
     /// Calls `observer` once after every API call (after its retries), on the calling
@@ -320,13 +231,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the settings and builds the client. Errors name the setting at fault.
+    /// Checks the settings and builds the client. Errors name the setting at fault (and the
+    /// variable, for a value from the environment).
     pub fn build(self) -> Result<Client> {
-        let key = self.api_key.clone().unwrap_or_default();
         let (settings, base) = self.checked()?;
-        validate::required("api_key", &key)?;
-        validate::header_value("api_key", &key)?;
-        let transport = Transport::new(&settings, &base, Some(&key))?;
+        let key = self.options.checked_key(&self.origins)?;
+        let transport = Transport::new(&settings, &base, Some(&key))
+            .map_err(|e| self.origins.qualify_any(e))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -346,124 +257,36 @@ impl ClientBuilder {
     ///     .unwrap();
     /// ```
     pub fn build_inbox(self, inbox_identifier: &str) -> Result<crate::chatwoot::InboxClient> {
-        if !self.base_url_set {
+        if self.options.base_url.is_none() {
             return Err(Error::validation(
                 "base_url",
                 "required for a Chatwoot inbox (the installation, e.g. https://app.chatwoot.com)",
             ));
         }
         let (settings, base) = self.checked()?;
-        let transport = Transport::new(&settings, &base, None)?;
+        let transport =
+            Transport::new(&settings, &base, None).map_err(|e| self.origins.qualify_any(e))?;
         crate::chatwoot::InboxClient::new(transport, inbox_identifier)
     }
 
     /// Validates everything but the key: the settings and the base URL.
-    fn checked(self) -> Result<(Settings, String)> {
-        if let Some((name, why)) = self.env_error {
-            return Err(Error::validation(name, why));
-        }
-        let base = checked_base_url(&self.base_url, self.allow_insecure_http)?;
-        if self.timeout.is_zero() {
-            return Err(Error::validation("timeout", "must be greater than zero"));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::validation(
-                "connect_timeout",
-                "must be greater than zero",
-            ));
-        }
-        let mut user_agent = format!(
-            "libcommbox/{} ({}; {})",
-            crate::VERSION,
-            std::env::consts::OS,
-            std::env::consts::ARCH
-        );
-        if let Some(suffix) = &self.user_agent_suffix {
-            validate::header_value("user_agent_suffix", suffix)?;
-            user_agent.push(' ');
-            user_agent.push_str(suffix.trim());
-        }
-        if let Some(proxy) = &self.proxy {
-            validate::header_value("proxy", proxy)?;
+    fn checked(&self) -> Result<(Settings, String)> {
+        let c = self.options.checked(&self.origins)?;
+        let mut retry = self.retry.clone();
+        if let Some(n) = self.options.max_retries {
+            retry = retry.max_retries(n);
         }
         let settings = Settings {
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            user_agent,
-            ca_file: self.ca_file,
-            proxy: self.proxy,
-            retry: self.retry,
-            observer: self.observer,
-            allow_insecure_http: self.allow_insecure_http,
+            connect_timeout: c.connect_timeout,
+            timeout: c.timeout,
+            user_agent: c.user_agent,
+            ca_file: self.options.ca_file.clone(),
+            proxy: self.options.proxy.clone(),
+            retry,
+            observer: self.observer.clone(),
+            allow_insecure_http: c.allow_insecure_http,
         };
-        Ok((settings, base))
-    }
-}
-
-/// Longest base URL accepted: every request URL starts with it.
-const MAX_BASE_URL: usize = 2048;
-
-/// Validates a base URL and returns it without a trailing slash.
-pub(crate) fn checked_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
-    let field = "base_url";
-    validate::required(field, raw)?;
-    // URL parsers silently drop tabs and newlines inside a URL: refuse them instead of
-    // sending to a host the caller did not write.
-    if raw.trim().chars().any(char::is_control) {
-        return Err(Error::validation(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    if raw.len() > MAX_BASE_URL {
-        return Err(Error::validation(
-            field,
-            format!("must be at most {MAX_BASE_URL} bytes long"),
-        ));
-    }
-    let url = reqwest::Url::parse(raw.trim())
-        .map_err(|e| Error::validation(field, format!("not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if allow_insecure_http || is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::validation(
-                field,
-                "http:// is refused for non-loopback hosts (the API key would travel in clear); \
-                 use https:// or allow insecure http explicitly",
-            ))
-        }
-        other => {
-            return Err(Error::validation(
-                field,
-                format!("unsupported scheme {other:?}"),
-            ))
-        }
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::validation(field, "has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::validation(
-            field,
-            "must not contain credentials (use the API key)",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::validation(
-            field,
-            "must not have a query or fragment",
-        ));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
+        Ok((settings, c.base))
     }
 }
 
@@ -479,34 +302,6 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_urls() {
-        assert_eq!(
-            checked_base_url("https://api.commbox.io/", false).unwrap(),
-            "https://api.commbox.io"
-        );
-        assert_eq!(
-            checked_base_url("http://127.0.0.1:9/prefix/", false).unwrap(),
-            "http://127.0.0.1:9/prefix"
-        );
-        checked_base_url("http://localhost:1", false).unwrap();
-        checked_base_url("http://[::1]:1", false).unwrap();
-        let e = checked_base_url("http://api.commbox.io", false).unwrap_err();
-        assert_eq!(e.field(), Some("base_url"));
-        checked_base_url("http://api.commbox.io", true).unwrap();
-        assert!(checked_base_url("ftp://x", true).is_err());
-        assert!(checked_base_url("https://u:p@x.io", true).is_err());
-        assert!(checked_base_url("https://x.io/?a=1", true).is_err());
-        assert!(checked_base_url("not a url", true).is_err());
-        // The URL parser would drop the LF and reach 127.0.0.1:12 instead.
-        let e = checked_base_url("http://127.0.0.1:1\n2", false).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "base_url: must not contain control characters"
-        );
-        checked_base_url(" https://x.io/\n", false).unwrap();
-    }
 
     #[test]
     fn key_checks_never_echo_the_key() {

@@ -21,9 +21,22 @@ pub(crate) fn from_value<T: DeserializeOwned>(what: &str, value: Value) -> Resul
 
 /// Parses JSON text and deserialises it as a `T` (see [`from_value`]).
 pub(crate) fn from_str<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| Error::validation(what, format!("not valid JSON: {e}")))?;
-    from_value(what, value)
+    from_value(what, parse(what, json)?)
+}
+
+/// [`from_value`] for a type whose JSON form is an object: anything else is refused naming
+/// `what` (serde alone would also read a struct from an array of its members, in order).
+pub(crate) fn from_object<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
+    from_value(what, Value::Object(object(what, value)?))
+}
+
+/// [`from_str`] for a type whose JSON form is an object (see [`from_object`]).
+pub(crate) fn from_object_str<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
+    from_object(what, parse(what, json)?)
+}
+
+fn parse(what: &str, json: &str) -> Result<Value> {
+    serde_json::from_str(json).map_err(|e| Error::validation(what, format!("not valid JSON: {e}")))
 }
 
 /// The object a request must be, or an error naming `what`.

@@ -51,7 +51,9 @@ mod client;
 mod commbox;
 mod error;
 mod http_error;
+mod json_form;
 mod lenient;
+mod options;
 mod transport;
 mod validate;
 
@@ -61,9 +63,7 @@ mod validate;
 pub mod __fuzz;
 
 pub use attachment::Attachment;
-pub use client::{
-    env, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-};
+pub use client::{Client, ClientBuilder};
 pub use commbox::conversation::{
     BulkSmsConversation, ChatConversation, EmailConversation, NewConversation, SmsConversation,
     WhatsAppTemplateConversation,
@@ -75,6 +75,7 @@ pub use commbox::records::{
 };
 pub use commbox::user::User;
 pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
+pub use options::{env, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use transport::observe::CallEvent;
 pub use transport::retry::{RetryEvent, RetryPolicy};
 pub use transport::url::PathParam;
