@@ -98,7 +98,7 @@ impl Fx {
     }
 
     /// Posts `message` to the suite's Chatwoot conversation.
-    fn post(&self, message: chatwoot::NewMessage) -> Result<chatwoot::Message> {
+    fn post(&self, message: chatwoot::NewMessage) -> Result<chatwoot::InboxMessage> {
         self.inbox
             .create_message(&self.contact, self.conversation, message)
     }

@@ -34,9 +34,13 @@ const SCHEMAS: &[(&str, Contract, fn(&mut SchemaGenerator) -> Schema)] = &[
     (
         "ChatwootConversation",
         OUT,
-        root::<commbox::chatwoot::Conversation>,
+        root::<commbox::chatwoot::InboxConversation>,
     ),
-    ("ChatwootMessage", OUT, root::<commbox::chatwoot::Message>),
+    (
+        "ChatwootMessage",
+        OUT,
+        root::<commbox::chatwoot::InboxMessage>,
+    ),
     (
         "MessageAttachment",
         OUT,

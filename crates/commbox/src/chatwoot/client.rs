@@ -1,6 +1,6 @@
 //! The inbox client and its calls.
 
-use super::records::{list, Contact, Conversation, Inbox, Message};
+use super::records::{list, Contact, Inbox, InboxConversation, InboxMessage};
 use super::requests::{ContactParams, NewMessage};
 use crate::error::{capped_body, Error, ErrorKind, Result};
 use crate::http_error;
@@ -127,7 +127,7 @@ impl InboxClient {
         &self,
         contact_identifier: &str,
         custom_attributes: Option<serde_json::Map<String, Value>>,
-    ) -> Result<Conversation> {
+    ) -> Result<InboxConversation> {
         let body = match custom_attributes {
             Some(attrs) => Body::json(&json!({ "custom_attributes": attrs }))?,
             None => Body::json(&json!({}))?,
@@ -137,7 +137,7 @@ impl InboxClient {
     }
 
     /// The contact's conversations in this inbox.
-    pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<Conversation>> {
+    pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<InboxConversation>> {
         let route = self.contact_route(contact_identifier, "/conversations")?;
         self.call(Method::GET, route, Body::Empty, true, conversations_from)
     }
@@ -147,7 +147,7 @@ impl InboxClient {
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
-    ) -> Result<Conversation> {
+    ) -> Result<InboxConversation> {
         let route = self.conversation_route(contact_identifier, &conversation_id, "")?;
         self.call(Method::GET, route, Body::Empty, true, conversation_from)
     }
@@ -157,7 +157,7 @@ impl InboxClient {
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
-    ) -> Result<Conversation> {
+    ) -> Result<InboxConversation> {
         let route =
             self.conversation_route(contact_identifier, &conversation_id, "/toggle_status")?;
         self.call(Method::POST, route, Body::Empty, true, conversation_from)
@@ -200,7 +200,7 @@ impl InboxClient {
         contact_identifier: &str,
         conversation_id: impl PathParam,
         message: NewMessage,
-    ) -> Result<Message> {
+    ) -> Result<InboxMessage> {
         message.validate()?;
         let route = self.conversation_route(contact_identifier, &conversation_id, "/messages")?;
         let body = if message.files().is_empty() {
@@ -237,7 +237,7 @@ impl InboxClient {
         contact_identifier: &str,
         conversation_id: impl PathParam,
         before: Option<i64>,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<Vec<InboxMessage>> {
         let query = match before {
             Some(id) if id <= 0 => {
                 return Err(Error::validation("before", "must be a positive message id"))
@@ -257,7 +257,7 @@ impl InboxClient {
         conversation_id: impl PathParam,
         message_id: impl PathParam,
         submitted_values: Value,
-    ) -> Result<Message> {
+    ) -> Result<InboxMessage> {
         if !(submitted_values.is_array() || submitted_values.is_object()) {
             return Err(Error::validation(
                 "submitted_values",
@@ -367,20 +367,20 @@ pub(crate) fn contact_from(v: &Value) -> Result<Contact> {
     Contact::from_json(v).ok_or_else(|| unexpected(v, "the contact has no id"))
 }
 
-pub(crate) fn conversation_from(v: &Value) -> Result<Conversation> {
-    Conversation::from_json(v).ok_or_else(|| unexpected(v, "the conversation has no id"))
+pub(crate) fn conversation_from(v: &Value) -> Result<InboxConversation> {
+    InboxConversation::from_json(v).ok_or_else(|| unexpected(v, "the conversation has no id"))
 }
 
-pub(crate) fn message_from(v: &Value) -> Result<Message> {
-    Message::from_json(v).ok_or_else(|| unexpected(v, "the message has no id"))
+pub(crate) fn message_from(v: &Value) -> Result<InboxMessage> {
+    InboxMessage::from_json(v).ok_or_else(|| unexpected(v, "the message has no id"))
 }
 
-pub(crate) fn conversations_from(v: &Value) -> Result<Vec<Conversation>> {
+pub(crate) fn conversations_from(v: &Value) -> Result<Vec<InboxConversation>> {
     expect_array(v, "conversations")?;
-    Ok(list(Some(v), Conversation::from_json))
+    Ok(list(Some(v), InboxConversation::from_json))
 }
 
-pub(crate) fn messages_from(v: &Value) -> Result<Vec<Message>> {
+pub(crate) fn messages_from(v: &Value) -> Result<Vec<InboxMessage>> {
     expect_array(v, "messages")?;
-    Ok(list(Some(v), Message::from_json))
+    Ok(list(Some(v), InboxMessage::from_json))
 }

@@ -38,5 +38,5 @@ mod requests;
 pub use client::InboxClient;
 pub use identifier_hash::identifier_hash;
 pub use message_type::MessageType;
-pub use records::{Contact, Conversation, Inbox, Message, MessageAttachment};
+pub use records::{Contact, Inbox, InboxConversation, InboxMessage, MessageAttachment};
 pub use requests::{ContactParams, NewContact, NewMessage, MAX_ATTACHMENTS, MAX_CONTENT_CHARS};

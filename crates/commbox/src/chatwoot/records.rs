@@ -74,7 +74,7 @@ pub struct Contact {
 /// "contact": {…}, "raw": {…}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "ChatwootConversation")]
-pub struct Conversation {
+pub struct InboxConversation {
     /// `id`: the display id, used in paths.
     pub id: i64,
     /// `uuid`, or null.
@@ -88,7 +88,7 @@ pub struct Conversation {
     /// `agent_last_seen_at` (unix seconds), or null.
     pub agent_last_seen_at: Option<i64>,
     /// `messages`: every public, non-activity message; `[]` when absent.
-    pub messages: Vec<Message>,
+    pub messages: Vec<InboxMessage>,
     /// `contact`: the full contact record as sent, or null.
     pub contact: Option<Value>,
     /// Everything the server sent, `messages` included.
@@ -102,7 +102,7 @@ pub struct Conversation {
 /// "attachments": [MessageAttachment…], "sender": {…}, "raw": {…}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "ChatwootMessage")]
-pub struct Message {
+pub struct InboxMessage {
     /// `id`.
     pub id: i64,
     /// `content` (null for attachment-only messages).
@@ -178,25 +178,25 @@ impl Contact {
     }
 }
 
-impl Conversation {
-    pub(crate) fn from_json(v: &Value) -> Option<Conversation> {
-        Some(Conversation {
+impl InboxConversation {
+    pub(crate) fn from_json(v: &Value) -> Option<InboxConversation> {
+        Some(InboxConversation {
             id: int(v, &["id"])?,
             uuid: string(v, &["uuid"]),
             inbox_id: int(v, &["inbox_id"]),
             status: string(v, &["status"]),
             contact_last_seen_at: int(v, &["contact_last_seen_at"]),
             agent_last_seen_at: int(v, &["agent_last_seen_at"]),
-            messages: list(field(v, &["messages"]), Message::from_json),
+            messages: list(field(v, &["messages"]), InboxMessage::from_json),
             contact: field(v, &["contact"]).cloned(),
             raw: v.clone(),
         })
     }
 }
 
-impl Message {
-    pub(crate) fn from_json(v: &Value) -> Option<Message> {
-        Some(Message {
+impl InboxMessage {
+    pub(crate) fn from_json(v: &Value) -> Option<InboxMessage> {
+        Some(InboxMessage {
             id: int(v, &["id"])?,
             content: string(v, &["content"]),
             message_type: int(v, &["message_type"]).map(MessageType),
@@ -295,11 +295,11 @@ mod tests {
             e = empty_att_form,
             m = text(&message)
         );
-        let m = Message::from_json(&message).unwrap();
+        let m = InboxMessage::from_json(&message).unwrap();
         assert_eq!(text(&m), msg_form);
         assert_eq!(text(&m.attachments[0]), att_form);
         assert_eq!(
-            text(&Conversation::from_json(&conv).unwrap()),
+            text(&InboxConversation::from_json(&conv).unwrap()),
             format!(
                 concat!(
                     r#"{{"id":3,"uuid":"u-1","inbox_id":1,"status":"open","contact_last_seen_at":0,"#,
@@ -314,11 +314,11 @@ mod tests {
     #[test]
     fn conversation_and_message_with_nothing_optional() {
         assert_eq!(
-            text(&Conversation::from_json(&json!({"id": 4})).unwrap()),
+            text(&InboxConversation::from_json(&json!({"id": 4})).unwrap()),
             r#"{"id":4,"uuid":null,"inbox_id":null,"status":null,"contact_last_seen_at":null,"agent_last_seen_at":null,"messages":[],"contact":null,"raw":{"id":4}}"#
         );
         assert_eq!(
-            text(&Message::from_json(&json!({"id": 12})).unwrap()),
+            text(&InboxMessage::from_json(&json!({"id": 12})).unwrap()),
             r#"{"id":12,"content":null,"message_type":null,"content_type":null,"content_attributes":{},"created_at":null,"conversation_id":null,"attachments":[],"sender":null,"raw":{"id":12}}"#
         );
     }
