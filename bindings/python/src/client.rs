@@ -15,7 +15,7 @@ use crate::requests;
 use crate::slot::Slot;
 use commbox::{ClientBuilder, PathParam};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyList, PyString};
+use pyo3::types::{PyInt, PyString};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -205,17 +205,17 @@ impl NativeClient {
         })
     }
 
-    /// A conversation with its messages, as a record dict.
+    /// A conversation with its messages, in its JSON form.
     fn get_conversation<'py>(
         &self,
         py: Python<'py>,
         stream_id: Id,
         object_id: Id,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let conversation =
                 self.call(py, move |c| c.get_conversation(&stream_id, &object_id))?;
-            records::conversation(py, &conversation)
+            records::to_py(py, &conversation)
         })
     }
 
@@ -232,27 +232,23 @@ impl NativeClient {
         })
     }
 
-    /// The brand's agents and admins, as record dicts.
-    fn managers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    /// The brand's agents and admins, in their JSON form.
+    fn managers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let managers = self.call(py, |c| c.managers())?;
-            let list = PyList::empty(py);
-            for m in &managers {
-                list.append(records::manager(py, m)?)?;
-            }
-            Ok(list)
+            records::to_py(py, &managers)
         })
     }
 
-    /// The API's system status, as a record dict.
-    fn system_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// The API's system status, in its JSON form.
+    fn system_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let status = self.call(py, |c| c.system_status())?;
-            records::system_status(py, &status)
+            records::to_py(py, &status)
         })
     }
 
-    /// Sends any request below the base URL and returns the decoded envelope as a dict.
+    /// Sends any request below the base URL and returns the decoded envelope in its JSON form.
     #[pyo3(signature = (method, path, body = None))]
     fn raw_request<'py>(
         &self,
@@ -260,11 +256,11 @@ impl NativeClient {
         method: String,
         path: String,
         body: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let body = body.map(|b| json::to_json("body", b)).transpose()?;
             let envelope = self.call(py, move |c| c.raw_request(&method, &path, body.as_ref()))?;
-            records::envelope(py, &envelope)
+            records::to_py(py, &envelope)
         })
     }
 

@@ -108,15 +108,21 @@ pub(crate) fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyRes
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            let details = PyDict::new(py);
-            Err(raise(
-                py,
-                "internal",
-                &format!("internal error in libcommbox (please report it): {what}"),
-                &details,
-            ))
+            Err(internal(py, &what))
         }
     }
+}
+
+/// A bug of this library rather than of the call (a panic, a record without a JSON form):
+/// `commbox.CommboxError` asking to report it.
+pub(crate) fn internal(py: Python<'_>, what: &str) -> PyErr {
+    let details = PyDict::new(py);
+    raise(
+        py,
+        "internal",
+        &format!("internal error in libcommbox (please report it): {what}"),
+        &details,
+    )
 }
 
 /// Panics inside the panic guard, so the tests can check what Python sees. Only in builds

@@ -21,7 +21,7 @@ use crate::requests;
 use crate::slot::Slot;
 use commbox::chatwoot::{self, InboxClient};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -118,11 +118,11 @@ impl NativeInboxClient {
         }
     }
 
-    /// The inbox's settings, as a record dict.
-    fn inbox<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// The inbox's settings, in its JSON form.
+    fn inbox<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let inbox = self.call(py, |i| i.inbox())?;
-            records::chatwoot_inbox(py, &inbox)
+            records::to_py(py, &inbox)
         })
     }
 
@@ -131,11 +131,11 @@ impl NativeInboxClient {
         &self,
         py: Python<'py>,
         spec: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let params = requests::chatwoot_contact(spec)?;
             let contact = self.call(py, move |i| i.create_contact(params))?;
-            records::chatwoot_contact(py, &contact)
+            records::to_py(py, &contact)
         })
     }
 
@@ -147,7 +147,7 @@ impl NativeInboxClient {
         contact: String,
         identifier: Option<String>,
         identifier_hash: Option<String>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let found = self.call(py, move |i| {
                 // Either half given means the caller wants the verified lookup; the core
@@ -162,7 +162,7 @@ impl NativeInboxClient {
                     i.get_contact(&contact)
                 }
             })?;
-            records::chatwoot_contact(py, &found)
+            records::to_py(py, &found)
         })
     }
 
@@ -172,11 +172,11 @@ impl NativeInboxClient {
         py: Python<'py>,
         contact: String,
         spec: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let changes = requests::chatwoot_contact(spec)?;
             let updated = self.call(py, move |i| i.update_contact(&contact, changes))?;
-            records::chatwoot_contact(py, &updated)
+            records::to_py(py, &updated)
         })
     }
 
@@ -187,26 +187,26 @@ impl NativeInboxClient {
         py: Python<'py>,
         contact: String,
         custom_attributes: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let attrs = custom_attributes
                 .filter(|v| !v.is_none())
                 .map(|v| requests::json_object("custom_attributes", v))
                 .transpose()?;
             let conversation = self.call(py, move |i| i.create_conversation(&contact, attrs))?;
-            records::chatwoot_conversation(py, &conversation)
+            records::to_py(py, &conversation)
         })
     }
 
-    /// The contact's conversations, as record dicts.
+    /// The contact's conversations, in their JSON form.
     fn list_conversations<'py>(
         &self,
         py: Python<'py>,
         contact: String,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let found = self.call(py, move |i| i.list_conversations(&contact))?;
-            records::chatwoot_conversations(py, &found)
+            records::to_py(py, &found)
         })
     }
 
@@ -216,10 +216,10 @@ impl NativeInboxClient {
         py: Python<'py>,
         contact: String,
         conversation_id: Id,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let found = self.call(py, move |i| i.get_conversation(&contact, conversation_id))?;
-            records::chatwoot_conversation(py, &found)
+            records::to_py(py, &found)
         })
     }
 
@@ -229,12 +229,12 @@ impl NativeInboxClient {
         py: Python<'py>,
         contact: String,
         conversation_id: Id,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let resolved = self.call(py, move |i| {
                 i.resolve_conversation(&contact, conversation_id)
             })?;
-            records::chatwoot_conversation(py, &resolved)
+            records::to_py(py, &resolved)
         })
     }
 
@@ -270,13 +270,13 @@ impl NativeInboxClient {
         contact: String,
         conversation_id: Id,
         spec: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let message = requests::chatwoot_message(spec)?;
             let created = self.call(py, move |i| {
                 i.create_message(&contact, conversation_id, message)
             })?;
-            records::chatwoot_message(py, &created)
+            records::to_py(py, &created)
         })
     }
 
@@ -288,12 +288,12 @@ impl NativeInboxClient {
         contact: String,
         conversation_id: Id,
         before: Option<i64>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let found = self.call(py, move |i| {
                 i.list_messages(&contact, conversation_id, before)
             })?;
-            records::chatwoot_messages(py, &found)
+            records::to_py(py, &found)
         })
     }
 
@@ -305,13 +305,13 @@ impl NativeInboxClient {
         conversation_id: Id,
         message_id: Id,
         submitted_values: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let values = json::to_json("submitted_values", submitted_values)?;
             let updated = self.call(py, move |i| {
                 i.update_message(&contact, conversation_id, message_id, values)
             })?;
-            records::chatwoot_message(py, &updated)
+            records::to_py(py, &updated)
         })
     }
 

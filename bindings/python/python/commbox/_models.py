@@ -1,8 +1,12 @@
 """What the APIs return, as typed read-only records.
 
-Every record keeps what the server sent in ``raw``, so fields this version does not model
-are still reachable. The core decodes leniently (ids as strings or numbers, ``id`` or ``Id``):
-these classes only give the result attribute access and enum types.
+Each record is the core's JSON form of it (docs/schemas/), the document the C library
+returns and ``commbox`` prints for the same call: same field names, same values, with the
+enums as :class:`ObjectType` & co. (which equal their integers) and nested records as
+dataclasses, so ``dataclasses.asdict(record)`` is that document. Every record keeps what the
+server sent in ``raw``, so fields this version does not model are still reachable. The core
+decodes leniently (ids as strings or numbers, ``id`` or ``Id``); these classes are declared
+once each, here, and built from the document by their field types alone.
 
 CommBox: :class:`Conversation`, :class:`ConversationMessage`, :class:`Manager`,
 :class:`SystemStatus`, :class:`Envelope`. Chatwoot (``InboxClient``): :class:`Inbox`,
@@ -12,8 +16,11 @@ CommBox: :class:`Conversation`, :class:`ConversationMessage`, :class:`Manager`,
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import typing
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, TypeVar
+from typing import Any, Callable, ClassVar, Dict, List, Mapping, Optional, Tuple, Type, TypeVar
 
 from ._enums import MessageType, ObjectStatusType, ObjectType, StreamProviderType
 
@@ -30,15 +37,47 @@ __all__ = [
     "MessageAttachment",
 ]
 
-_E = TypeVar("_E", ObjectType, ObjectStatusType, StreamProviderType, MessageType)
+_R = TypeVar("_R", bound="_Record")
 
 
-def _enum(cls: type[_E], value: Optional[int]) -> Optional[_E]:
-    return None if value is None else cls(value)
+class _Record:
+    """A record built from its JSON form: each dataclass field from the key of its name,
+    converted by the field's type alone (an enum from its integer, a record from its object,
+    a list of records from its array; None stays None)."""
+
+    _CONVERTERS: ClassVar[Optional[Tuple[Tuple[str, Callable[[Any], Any]], ...]]] = None
+
+    @classmethod
+    def _from_native(cls: Type[_R], document: Mapping[str, Any]) -> _R:
+        converters = cls.__dict__.get("_CONVERTERS") or cls._converters()
+        return cls(**{name: convert(document[name]) for name, convert in converters})
+
+    @classmethod
+    def _converters(cls) -> Tuple[Tuple[str, Callable[[Any], Any]], ...]:
+        hints = typing.get_type_hints(cls)
+        converters = tuple(
+            (f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        )
+        cls._CONVERTERS = converters
+        return converters
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """How a JSON value becomes a field of type ``hint``."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) is typing.Union and len(args) == 1:
+        inner = _converter(args[0])
+        return lambda v: None if v is None else inner(v)
+    if typing.get_origin(hint) is list and args:
+        item = _converter(args[0])
+        return lambda v: [item(i) for i in v]
+    if isinstance(hint, type) and issubclass(hint, (_Record, enum.Enum)):
+        return hint._from_native if issubclass(hint, _Record) else hint
+    return lambda v: v
 
 
 @dataclass(frozen=True)
-class ConversationMessage:
+class ConversationMessage(_Record):
     """A message (CommBox child) in a conversation."""
 
     id: int
@@ -60,23 +99,9 @@ class ConversationMessage:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this message."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> ConversationMessage:
-        return cls(
-            id=d["id"],
-            object_id=d["object_id"],
-            object_type=_enum(ObjectType, d["object_type"]),
-            message=d["message"],
-            content=d["content"],
-            created_time=d["created_time"],
-            is_manager=d["is_manager"],
-            stream_provider_type=_enum(StreamProviderType, d["stream_provider_type"]),
-            raw=d["raw"],
-        )
-
 
 @dataclass(frozen=True)
-class Conversation:
+class Conversation(_Record):
     """A conversation (CommBox object) with its messages, oldest first."""
 
     id: int
@@ -100,24 +125,9 @@ class Conversation:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this conversation."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> Conversation:
-        return cls(
-            id=d["id"],
-            stream_id=d["stream_id"],
-            sub_stream_id=d["sub_stream_id"],
-            status=_enum(ObjectStatusType, d["status"]),
-            object_type=_enum(ObjectType, d["object_type"]),
-            message=d["message"],
-            created_time=d["created_time"],
-            is_manager=d["is_manager"],
-            messages=[ConversationMessage._from_native(m) for m in d["messages"]],
-            raw=d["raw"],
-        )
-
 
 @dataclass(frozen=True)
-class Manager:
+class Manager(_Record):
     """An agent or admin of the brand (``GET /managers``)."""
 
     id: int
@@ -139,26 +149,9 @@ class Manager:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this manager."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> Manager:
-        return cls(**{k: d[k] for k in _MANAGER_FIELDS})
-
-
-_MANAGER_FIELDS = (
-    "id",
-    "identity_id",
-    "first_name",
-    "last_name",
-    "email",
-    "user_name",
-    "permission_id",
-    "team_name",
-    "raw",
-)
-
 
 @dataclass(frozen=True)
-class SystemStatus:
+class SystemStatus(_Record):
     """The answer of ``GET /core/systemstatus``: the API is up and the key is accepted."""
 
     http_status: int
@@ -167,18 +160,12 @@ class SystemStatus:
     """For example ``"System is operational"``."""
     response_time: Optional[str] = None
     """The envelope's ``response_time``."""
-
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> SystemStatus:
-        return cls(
-            http_status=d["http_status"],
-            description=d["description"],
-            response_time=d["response_time"],
-        )
+    raw: Any = field(default=None, repr=False, compare=False)
+    """The whole answer as the server sent it."""
 
 
 @dataclass(frozen=True)
-class Envelope:
+class Envelope(_Record):
     """A decoded CommBox answer ``{status, description, response_time, data}``, from
     ``raw_request``. The HTTP status line is the truth: see ``http_status``."""
 
@@ -194,24 +181,15 @@ class Envelope:
     """The envelope's ``data`` as plain Python values (None when absent)."""
     request_id: str = ""
     """The ``X-Request-Id`` this client sent."""
-
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> Envelope:
-        return cls(
-            http_status=d["http_status"],
-            status=d["status"],
-            description=d["description"],
-            response_time=d["response_time"],
-            data=d["data"],
-            request_id=d["request_id"],
-        )
+    raw: Any = field(default=None, repr=False, compare=False)
+    """The whole answer as the server sent it (the envelope with its ``data``)."""
 
 
 # -- Chatwoot ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Inbox:
+class Inbox(_Record):
     """A Chatwoot API-channel inbox's settings (``InboxClient.inbox()``)."""
 
     identifier: Optional[str] = None
@@ -232,25 +210,9 @@ class Inbox:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this inbox."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> Inbox:
-        return cls(**{k: d[k] for k in _INBOX_FIELDS})
-
-
-_INBOX_FIELDS = (
-    "identifier",
-    "name",
-    "identity_validation_enabled",
-    "timezone",
-    "working_hours_enabled",
-    "csat_survey_enabled",
-    "greeting_enabled",
-    "raw",
-)
-
 
 @dataclass(frozen=True)
-class Contact:
+class Contact(_Record):
     """A Chatwoot contact.
 
     ``create_contact`` and ``get_contact`` return ``source_id`` and ``pubsub_token``;
@@ -275,16 +237,9 @@ class Contact:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this contact."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> Contact:
-        return cls(**{k: d[k] for k in _CONTACT_FIELDS})
-
-
-_CONTACT_FIELDS = ("id", "source_id", "pubsub_token", "name", "email", "phone_number", "identifier", "raw")
-
 
 @dataclass(frozen=True)
-class MessageAttachment:
+class MessageAttachment(_Record):
     """A file on a Chatwoot message."""
 
     id: Optional[int] = None
@@ -302,16 +257,9 @@ class MessageAttachment:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this file."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> MessageAttachment:
-        return cls(**{k: d[k] for k in _ATTACHMENT_FIELDS})
-
-
-_ATTACHMENT_FIELDS = ("id", "file_type", "extension", "data_url", "thumb_url", "file_size", "raw")
-
 
 @dataclass(frozen=True)
-class ChatwootMessage:
+class ChatwootMessage(_Record):
     """A message of a Chatwoot conversation."""
 
     id: int
@@ -336,24 +284,9 @@ class ChatwootMessage:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this message."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> ChatwootMessage:
-        return cls(
-            id=d["id"],
-            content=d["content"],
-            message_type=_enum(MessageType, d["message_type"]),
-            content_type=d["content_type"],
-            content_attributes=d["content_attributes"],
-            created_at=d["created_at"],
-            conversation_id=d["conversation_id"],
-            attachments=[MessageAttachment._from_native(a) for a in d["attachments"]],
-            sender=d["sender"],
-            raw=d["raw"],
-        )
-
 
 @dataclass(frozen=True)
-class ChatwootConversation:
+class ChatwootConversation(_Record):
     """A Chatwoot conversation with every public message, oldest first."""
 
     id: int
@@ -375,16 +308,3 @@ class ChatwootConversation:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this conversation."""
 
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> ChatwootConversation:
-        return cls(
-            id=d["id"],
-            uuid=d["uuid"],
-            inbox_id=d["inbox_id"],
-            status=d["status"],
-            contact_last_seen_at=d["contact_last_seen_at"],
-            agent_last_seen_at=d["agent_last_seen_at"],
-            messages=[ChatwootMessage._from_native(m) for m in d["messages"]],
-            contact=d["contact"],
-            raw=d["raw"],
-        )
