@@ -255,7 +255,6 @@ def test_the_request_is_the_core_json_form() -> None:
         "identity": "972544444444",
         "message": "m",
         "recipients": ["1"],
-        "send_to_client": True,
         "attachments": [],
         "fields": {},
     }

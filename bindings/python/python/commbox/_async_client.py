@@ -202,7 +202,7 @@ class AsyncClient(_ThreadPoolRunner):
         message: str,
         recipients: Sequence[str],
         *,
-        send_to_client: bool = True,
+        send_to_client: Optional[bool] = None,
         **options: Unpack[ConversationOptions],
     ) -> int:
         """See :meth:`Client.create_bulk_sms_conversation`."""
@@ -237,7 +237,7 @@ class AsyncClient(_ThreadPoolRunner):
         identity: str,
         message: str,
         *,
-        create_child_object: bool = True,
+        create_child_object: Optional[bool] = None,
         **options: Unpack[ConversationOptions],
     ) -> int:
         """See :meth:`Client.create_chat_conversation`."""

@@ -204,7 +204,7 @@ class Client:
         message: str,
         recipients: Sequence[str],
         *,
-        send_to_client: bool = True,
+        send_to_client: Optional[bool] = None,
         **options: Unpack[ConversationOptions],
     ) -> int:
         """Sends one SMS to several recipients; the arguments are those of
@@ -241,7 +241,7 @@ class Client:
         identity: str,
         message: str,
         *,
-        create_child_object: bool = True,
+        create_child_object: Optional[bool] = None,
         **options: Unpack[ConversationOptions],
     ) -> int:
         """Opens a chat conversation; the arguments are those of :class:`ChatConversation`."""

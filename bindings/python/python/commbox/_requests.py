@@ -217,7 +217,8 @@ class BulkSmsConversation(_Form):
     """One SMS to several recipients (``sendToClient`` and ``Content.to``).
 
     ``identity`` is the number the conversation is filed under, ``recipients`` the numbers
-    it goes to (at least one). With ``send_to_client`` (default) CommBox sends without saving.
+    it goes to (at least one). With ``send_to_client`` (the core's default when None: on)
+    CommBox sends without saving.
     """
 
     _CHANNEL = "bulk_sms"
@@ -225,7 +226,7 @@ class BulkSmsConversation(_Form):
     identity: str
     message: str
     recipients: Sequence[str] = ()
-    send_to_client: bool = True
+    send_to_client: Optional[bool] = None
     status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
@@ -274,15 +275,15 @@ class ChatConversation(_Form):
     """A chat conversation (``StreamProviderType`` 0, ``createChildObject``).
 
     ``identity`` is the customer's phone number or e-mail address (an ``@`` makes it
-    e-mail). With ``create_child_object`` (default) the message is also stored as the
-    first message of the conversation.
+    e-mail). With ``create_child_object`` (the core's default when None: on) the message
+    is also stored as the first message of the conversation.
     """
 
     _CHANNEL = "chat"
 
     identity: str
     message: str
-    create_child_object: bool = True
+    create_child_object: Optional[bool] = None
     status: Optional[Status] = None
     manager_id: Optional[int] = None
     user_identity: Optional[int] = None
@@ -325,7 +326,7 @@ class NewMessage(_Form):
     identity_type: Optional[Union[StreamProviderType, int]] = None
     object_type: Optional[Union[ObjectType, int]] = None
     attachments: Sequence[AttachmentLike] = ()
-    attachments_as_base64: bool = False
+    attachments_as_base64: Optional[bool] = None
     fields: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
