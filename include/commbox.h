@@ -212,9 +212,13 @@ enum commbox_status commbox_create_message_json(const struct commbox_client *cli
                                                 struct commbox_error **err);
 
 /**
- * Fetches a conversation with all its messages and writes it as a JSON object (as the API
- * returned it: `objectId`, `statusId`, `childs`, …) to `*out_json`; free it with
- * `commbox_string_free`. Thread-safe.
+ * Fetches a conversation with all its messages and writes it to `*out_json` in its JSON
+ * form (docs/json-forms.md, docs/schemas/Conversation.json): `{"id", "stream_id",
+ * "sub_stream_id", "status", "object_type", "message", "created_time", "is_manager",
+ * "messages": [{"id", "object_id", "object_type", "message", "content", "created_time",
+ * "is_manager", "stream_provider_type", "raw"}, …], "raw"}`, every key present (`null` when
+ * the server did not send it), `raw` being the object as the API returned it (`objectId`,
+ * `statusId`, `childs`, …). Free it with `commbox_string_free`. Thread-safe.
  */
 enum commbox_status commbox_get_conversation(const struct commbox_client *client,
                                              const char *stream_id,
@@ -231,16 +235,20 @@ enum commbox_status commbox_set_conversation_status(const struct commbox_client 
                                                     struct commbox_error **err);
 
 /**
- * Lists agents and admins as a JSON array (each with `id`, `firstName`, `email`, …) in
- * `*out_json`; free it with `commbox_string_free`. Thread-safe.
+ * Lists agents and admins in `*out_json` as a JSON array of their JSON form
+ * (docs/schemas/Manager.json): `[{"id", "identity_id", "first_name", "last_name", "email",
+ * "user_name", "permission_id", "team_name", "raw"}, …]`. Free it with
+ * `commbox_string_free`. Thread-safe.
  */
 enum commbox_status commbox_list_managers(const struct commbox_client *client,
                                           char **out_json,
                                           struct commbox_error **err);
 
 /**
- * Checks that CommBox is up and the key works; writes
- * `{"http_status":200,"description":"System is operational",…}` to `*out_json`.
+ * Checks that CommBox is up and the key works; writes its JSON form
+ * (docs/schemas/SystemStatus.json) to `*out_json`:
+ * `{"http_status":200,"description":"System is operational","response_time":…,"raw":{…}}`.
+ * Free it with `commbox_string_free`. Thread-safe.
  */
 enum commbox_status commbox_system_status(const struct commbox_client *client,
                                           char **out_json,
@@ -249,8 +257,9 @@ enum commbox_status commbox_system_status(const struct commbox_client *client,
 /**
  * Sends any request (`method` GET/POST/PUT/PATCH/DELETE, `path` below the base URL,
  * already encoded, may carry a query; `json_body` may be NULL) and writes the decoded
- * envelope `{"http_status","status","description","response_time","data","request_id"}`
- * to `*out_json`. Thread-safe.
+ * envelope's JSON form (docs/schemas/Envelope.json)
+ * `{"http_status","status","description","response_time","data","request_id","raw"}` to
+ * `*out_json`, `raw` being the whole answer. Free it with `commbox_string_free`. Thread-safe.
  */
 enum commbox_status commbox_raw_request(const struct commbox_client *client,
                                         const char *method,
@@ -285,7 +294,8 @@ enum commbox_status commbox_client_inbox(const struct commbox_client *client,
 void commbox_inbox_free(struct commbox_inbox *inbox);
 
 /**
- * The inbox's settings as JSON (`identity_validation_enabled`, `name`, …).
+ * The inbox's settings in their JSON form (docs/schemas/Inbox.json: `identifier`, `name`,
+ * `identity_validation_enabled`, …, `raw`). Free it with `commbox_string_free`.
  */
 enum commbox_status commbox_inbox_get(const struct commbox_inbox *inbox,
                                       char **out_json,
@@ -295,7 +305,8 @@ enum commbox_status commbox_inbox_get(const struct commbox_inbox *inbox,
  * Creates a contact in the inbox (or returns the existing one for a known `source_id`).
  * Every input string may be NULL. `*out_source_id` receives the contact's `source_id`
  * (needed by every later call; free it with `commbox_string_free`); `out_json` may be NULL,
- * else it receives the contact as JSON.
+ * else it receives the contact's JSON form (docs/schemas/Contact.json: `{"id",
+ * "source_id", "pubsub_token", "name", "email", "phone_number", "identifier", "raw"}`).
  */
 enum commbox_status commbox_inbox_create_contact(const struct commbox_inbox *inbox,
                                                  const char *source_id,
@@ -311,7 +322,7 @@ enum commbox_status commbox_inbox_create_contact(const struct commbox_inbox *inb
                                                  struct commbox_error **err);
 
 /**
- * The contact with this `source_id`, as JSON.
+ * The contact with this `source_id`, in its JSON form (docs/schemas/Contact.json).
  */
 enum commbox_status commbox_inbox_get_contact(const struct commbox_inbox *inbox,
                                               const char *contact_identifier,
@@ -321,7 +332,7 @@ enum commbox_status commbox_inbox_get_contact(const struct commbox_inbox *inbox,
 /**
  * The contact, on an inbox with identity validation: Chatwoot checks the HMAC on this call
  * too, so the contact's `identifier` and `identifier_hash` (see
- * `commbox_chatwoot_identifier_hash`) are sent along. `*out_json` receives it as JSON.
+ * `commbox_chatwoot_identifier_hash`) are sent along. `*out_json` receives its JSON form.
  */
 enum commbox_status commbox_inbox_get_verified_contact(const struct commbox_inbox *inbox,
                                                        const char *contact_identifier,
@@ -331,8 +342,9 @@ enum commbox_status commbox_inbox_get_verified_contact(const struct commbox_inbo
                                                        struct commbox_error **err);
 
 /**
- * Updates a contact (each field may be NULL: unchanged); `*out_json` receives the full
- * contact model, which has no `source_id`.
+ * Updates a contact (each field may be NULL: unchanged); `*out_json` receives its JSON
+ * form, from the full contact model the server returns, which has no `source_id` and no
+ * `pubsub_token` (both `null`).
  */
 enum commbox_status commbox_inbox_update_contact(const struct commbox_inbox *inbox,
                                                  const char *contact_identifier,
@@ -348,7 +360,8 @@ enum commbox_status commbox_inbox_update_contact(const struct commbox_inbox *inb
 
 /**
  * Opens a conversation for the contact; `custom_attributes_json` may be NULL. `*out_id`
- * receives its display id; `out_json` may be NULL.
+ * receives its display id; `out_json` may be NULL, else it receives the conversation's JSON
+ * form (docs/schemas/ChatwootConversation.json).
  */
 enum commbox_status commbox_inbox_create_conversation(const struct commbox_inbox *inbox,
                                                       const char *contact_identifier,
@@ -358,7 +371,8 @@ enum commbox_status commbox_inbox_create_conversation(const struct commbox_inbox
                                                       struct commbox_error **err);
 
 /**
- * The contact's conversations as a JSON array.
+ * The contact's conversations as a JSON array of their JSON form
+ * (docs/schemas/ChatwootConversation.json).
  */
 enum commbox_status commbox_inbox_list_conversations(const struct commbox_inbox *inbox,
                                                      const char *contact_identifier,
@@ -366,7 +380,10 @@ enum commbox_status commbox_inbox_list_conversations(const struct commbox_inbox 
                                                      struct commbox_error **err);
 
 /**
- * One conversation with its messages, as JSON.
+ * One conversation with its messages, in its JSON form
+ * (docs/schemas/ChatwootConversation.json: `{"id", "uuid", "inbox_id", "status",
+ * "contact_last_seen_at", "agent_last_seen_at", "messages": [ChatwootMessage…], "contact",
+ * "raw"}`).
  */
 enum commbox_status commbox_inbox_get_conversation(const struct commbox_inbox *inbox,
                                                    const char *contact_identifier,
@@ -375,7 +392,7 @@ enum commbox_status commbox_inbox_get_conversation(const struct commbox_inbox *i
                                                    struct commbox_error **err);
 
 /**
- * Resolves the conversation; `out_json` (may be NULL) receives it.
+ * Resolves the conversation; `out_json` (may be NULL) receives its JSON form.
  */
 enum commbox_status commbox_inbox_resolve_conversation(const struct commbox_inbox *inbox,
                                                        const char *contact_identifier,
@@ -437,7 +454,10 @@ enum commbox_status commbox_inbox_message_add_attachment_bytes(struct commbox_in
                                                                struct commbox_error **err);
 
 /**
- * Posts the message from the contact. `*out_id` receives its id; `out_json` may be NULL.
+ * Posts the message from the contact. `*out_id` receives its id; `out_json` may be NULL,
+ * else it receives the message's JSON form (docs/schemas/ChatwootMessage.json: `{"id",
+ * "content", "message_type", "content_type", "content_attributes", "created_at",
+ * "conversation_id", "attachments": [MessageAttachment…], "sender", "raw"}`).
  */
 enum commbox_status commbox_inbox_create_message(const struct commbox_inbox *inbox,
                                                  const char *contact_identifier,
@@ -448,8 +468,9 @@ enum commbox_status commbox_inbox_create_message(const struct commbox_inbox *inb
                                                  struct commbox_error **err);
 
 /**
- * Up to 20 messages, oldest first, as a JSON array: the latest, or (when `before` > 0)
- * those with ids below `before`.
+ * Up to 20 messages, oldest first, as a JSON array of their JSON form
+ * (docs/schemas/ChatwootMessage.json): the latest, or (when `before` > 0) those with ids
+ * below `before`.
  */
 enum commbox_status commbox_inbox_list_messages(const struct commbox_inbox *inbox,
                                                 const char *contact_identifier,
@@ -460,7 +481,7 @@ enum commbox_status commbox_inbox_list_messages(const struct commbox_inbox *inbo
 
 /**
  * Answers a bot or CSAT message with `submitted_values_json` (an array or object);
- * `*out_json` receives the message.
+ * `*out_json` receives the message's JSON form.
  */
 enum commbox_status commbox_inbox_update_message(const struct commbox_inbox *inbox,
                                                  const char *contact_identifier,

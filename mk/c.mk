@@ -74,10 +74,12 @@ c-tools:
 .PHONY: test-prefix
 test-prefix:
 	@$(CARGO) build -q -p commbox-ffi -p commbox-mock --bin commbox-mock
+	@$(CARGO) build -q -p commbox-cli --bin commbox
 	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
 
 # test_faults: the fault matrix F01-F23 (docs/reliability.md); it starts its own HTTPS mock.
-C_SUITES := test_commbox test_chatwoot test_hostile test_faults test_json_forms
+# test_same_json: the C results and the CLI's output are the same documents (docs/json-forms.md).
+C_SUITES := test_commbox test_chatwoot test_hostile test_faults test_same_json test_json_forms
 
 test-c: c-tools test-prefix
 	@set -e; for t in $(C_SUITES); do \
@@ -85,6 +87,7 @@ test-c: c-tools test-prefix
 	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread; \
 	  echo "== $$t (valgrind)"; \
 	  COMMBOX_TEST_EXCLUDE=fork COMMBOX_MOCK_BIN=$(CURDIR)/target/debug/commbox-mock \
+	      COMMBOX_CLI_BIN=$(CURDIR)/target/debug/commbox \
 	      $(WITH_MOCK) $(VALGRIND) build/$$t; \
 	done
 	@# Under valgrind a forked child exits with valgrind's own status (the parent's threads

@@ -406,7 +406,8 @@ public:
         });
         return id;
     }
-    /// The conversation with its messages, as JSON.
+    /// The conversation with its messages, in its JSON form (docs/json-forms.md; the server's
+    /// object is in `raw`).
     std::string get_conversation(const std::string &stream_id, int64_t object_id) const {
         char *out = nullptr;
         detail::call([&](commbox_error **e) {
@@ -417,18 +418,20 @@ public:
     void set_conversation_status(int64_t object_id, int64_t status) const {
         detail::call([&](commbox_error **e) { return commbox_set_conversation_status(p_.get(), object_id, status, e); });
     }
-    /// Agents and admins, as a JSON array.
+    /// Agents and admins, as a JSON array of their JSON form (docs/json-forms.md).
     std::string managers() const {
         char *out = nullptr;
         detail::call([&](commbox_error **e) { return commbox_list_managers(p_.get(), &out, e); });
         return detail::take_string(out);
     }
+    /// The system status in its JSON form (`http_status`, `description`, `response_time`, `raw`).
     std::string system_status() const {
         char *out = nullptr;
         detail::call([&](commbox_error **e) { return commbox_system_status(p_.get(), &out, e); });
         return detail::take_string(out);
     }
-    /// Any request; returns the decoded envelope as JSON.
+    /// Any request; returns the decoded envelope in its JSON form (`data`, and the whole answer
+    /// in `raw`).
     std::string raw_request(const std::string &method, const std::string &path,
                             const std::optional<std::string> &json_body = std::nullopt) const {
         char *out = nullptr;
@@ -481,7 +484,8 @@ private:
 };
 
 /// A client of one Chatwoot inbox (the public client API); safe to share between threads.
-/// Results are JSON strings as the server sent them.
+/// Results are JSON strings in the records' JSON form (docs/json-forms.md), the server's
+/// answer in each one's `raw`.
 class Inbox {
 public:
     /// For the installation set as `config`'s base URL; no API key needed.

@@ -12,7 +12,7 @@ int main(void) {
     check(commbox_conversation_new_chat("MrDoe@gmail.com", "Where is my order?", &chat, &err), err);
     check(commbox_create_conversation(client, stream_id(), chat, &conversation, &err), err);
 
-    /* The first agent's id: the JSON is [{"brandId":...,"id":N,...}, ...]. */
+    /* The first agent's id: the JSON form is [{"id":N,"identity_id":...,"raw":{...}}, ...]. */
     char *managers = NULL;
     check(commbox_list_managers(client, &managers, &err), err);
     const char *id_field = strstr(managers, "\"id\":");

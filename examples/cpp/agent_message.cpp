@@ -4,7 +4,7 @@
 int run(const commbox::Client &client) {
     auto conversation =
         client.create_conversation(stream_id(), commbox::Conversation::chat("MrDoe@gmail.com", "Where is my order?"));
-    // The first agent's id from the managers list ([{"brandId":...,"id":N,...}, ...]).
+    // The first agent's id from the managers list ([{"id":N,"identity_id":...,"raw":{...}}, ...]).
     const std::string managers = client.managers();
     const auto at = managers.find("\"id\":");
     const long long agent = at == std::string::npos ? 0 : std::stoll(managers.substr(at + 5));

@@ -86,9 +86,52 @@ static inline commbox_client *new_client(const char *key, const char *url) {
 
 static commbox_client *inspector;
 
+/* Past the JSON value that starts at `p` (the library wrote it: no validation). */
+static inline char *json_skip(char *p) {
+    if (*p == '"') {
+        for (p++; *p && *p != '"'; p++)
+            if (*p == '\\' && p[1]) p++;
+        return *p ? p + 1 : p;
+    }
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        for (; *p; p++) {
+            if (*p == '"') {
+                p = json_skip(p) - 1;
+            } else if (*p == '{' || *p == '[') {
+                depth++;
+            } else if ((*p == '}' || *p == ']') && --depth == 0) {
+                return p + 1;
+            }
+        }
+        return p;
+    }
+    while (*p && *p != ',' && *p != '}' && *p != ']') p++;
+    return p;
+}
+
+/* commbox_raw_request writes the envelope's JSON form {"http_status",…,"data":D,…,"raw":R};
+ * the inspection routes answer bare JSON, so D and R are the same document. Blanks all but D
+ * with spaces (the length stays, as commbox_string_free needs), so that counts see each
+ * stored record once. */
+static inline void keep_data_only(char *json) {
+    char *p = json + 1;
+    while (*p == '"') {
+        char *key = p, *value = json_skip(p) + 1, *end = json_skip(value);
+        if (strncmp(key, "\"data\":", 7) == 0) {
+            memset(json, ' ', (size_t)(value - json));
+            memset(end, ' ', strlen(end));
+            return;
+        }
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
+/* What the mock's inspection route `path` answers (JSON, padded with spaces). */
 static inline char *mock_get(const char *path) {
     char *out = NULL;
     OK(commbox_raw_request(inspector, "GET", path, NULL, &out, E));
+    if (out) keep_data_only(out);
     return out;
 }
 

@@ -172,17 +172,22 @@ static void test_messages(commbox_client *client, const char *dir) {
     char *json = NULL;
     OK(commbox_get_conversation(client, "chat", object, &json, E));
     char needle[64];
-    snprintf(needle, sizeof needle, "\"id\":%lld", (long long)agent);
+    /* The record's JSON form: typed keys first, what the server sent in `raw`. */
+    snprintf(needle, sizeof needle, "{\"id\":%lld,\"object_id\":%lld,", (long long)agent, (long long)object);
     CHECK(json && strstr(json, needle) != NULL);
+    snprintf(needle, sizeof needle, "{\"id\":%lld,\"stream_id\":\"chat\",", (long long)object);
+    CHECK(json && strstr(json, needle) == json);
+    CHECK(json && strstr(json, "\"messages\":[{") && strstr(json, "\"raw\":{") && strstr(json, "\"childs\":["));
     commbox_string_free(json);
 
     OK(commbox_set_conversation_status(client, object, 2, E));
     CHECK(mock_objects_contain("\"status_id\":2"));
     OK(commbox_list_managers(client, &json, E));
-    CHECK(json && strstr(json, "\"id\":36574658") != NULL);
+    CHECK(json && strstr(json, "{\"id\":36574658,\"identity_id\":") != NULL);
     commbox_string_free(json);
     OK(commbox_system_status(client, &json, E));
-    CHECK(json && strstr(json, "System is operational") != NULL);
+    CHECK(json && strstr(json, "{\"http_status\":200,\"description\":\"System is operational\"") == json);
+    CHECK(json && strstr(json, "\"raw\":{"));
     commbox_string_free(json);
 }
 

@@ -1,10 +1,11 @@
 //! `commbox chatwoot …`: the Chatwoot / Omnivibe public client API from the shell.
 
 use crate::commands::{builder, message_text, parse_field, read_json};
+use crate::output::{printed, Printed};
 use clap::{Args, Subcommand};
 use commbox::chatwoot::{self, ContactParams, InboxClient, NewMessage};
 use commbox::{Attachment, Error};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 
 /// Options of every `chatwoot` subcommand.
@@ -209,13 +210,15 @@ pub struct HmacArgs {
     pub hmac_token: String,
 }
 
-/// Runs a `chatwoot` subcommand and returns what to print.
-pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Value, Error> {
+/// Runs a `chatwoot` subcommand and returns what to print: the JSON form of the core's
+/// result (the record, a list of records, the hash as a JSON string, `null` for nothing).
+pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Printed, Error> {
     use ChatwootCommand as C;
     if let C::Hmac(h) = &a.command {
-        return Ok(
-            json!({ "identifier_hash": chatwoot::identifier_hash(&h.identifier, &h.hmac_token) }),
-        );
+        return Ok(printed!(chatwoot::identifier_hash(
+            &h.identifier,
+            &h.hmac_token
+        )));
     }
     let url = a
         .url
@@ -225,49 +228,37 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Value, Error> {
         .ok_or_else(|| Error::validation("--inbox", "required (or CHATWOOT_INBOX_IDENTIFIER)"))?;
     let inbox: InboxClient = builder(g)?.base_url(url).build_inbox(&inbox_id)?;
     Ok(match a.command {
-        C::Inbox => inbox.inbox()?.raw,
+        C::Inbox => printed!(inbox.inbox()?),
         C::ContactCreate(c) => {
             let mut params = contact_params(c.fields)?;
             if let Some(s) = c.source_id {
                 params = params.source_id(s);
             }
-            inbox.create_contact(params)?.raw
+            printed!(inbox.create_contact(params)?)
         }
-        C::ContactGet(c) => match (c.identifier, c.identifier_hash, c.hmac_token) {
-            (Some(id), Some(hash), _) => inbox.get_verified_contact(&c.contact, &id, &hash)?.raw,
+        C::ContactGet(c) => printed!(match (c.identifier, c.identifier_hash, c.hmac_token) {
+            (Some(id), Some(hash), _) => inbox.get_verified_contact(&c.contact, &id, &hash)?,
             (Some(id), None, Some(token)) => {
                 let hash = chatwoot::identifier_hash(&id, &token);
-                inbox.get_verified_contact(&c.contact, &id, &hash)?.raw
+                inbox.get_verified_contact(&c.contact, &id, &hash)?
             }
-            _ => inbox.get_contact(&c.contact)?.raw,
-        },
+            _ => inbox.get_contact(&c.contact)?,
+        }),
         C::ContactUpdate(c) => {
-            inbox
-                .update_contact(&c.contact, contact_params(c.fields)?)?
-                .raw
+            printed!(inbox.update_contact(&c.contact, contact_params(c.fields)?)?)
         }
         C::ConversationCreate(c) => {
             let attrs = attributes(&c.attributes)?;
             let attrs = (!attrs.is_empty()).then_some(attrs);
-            inbox.create_conversation(&c.contact, attrs)?.raw
+            printed!(inbox.create_conversation(&c.contact, attrs)?)
         }
-        C::ConversationList(c) => Value::Array(
-            inbox
-                .list_conversations(&c.contact)?
-                .into_iter()
-                .map(|c| c.raw)
-                .collect(),
-        ),
-        C::ConversationGet(c) => inbox.get_conversation(&c.contact, c.conversation)?.raw,
-        C::Resolve(c) => inbox.resolve_conversation(&c.contact, c.conversation)?.raw,
+        C::ConversationList(c) => printed!(inbox.list_conversations(&c.contact)?),
+        C::ConversationGet(c) => printed!(inbox.get_conversation(&c.contact, c.conversation)?),
+        C::Resolve(c) => printed!(inbox.resolve_conversation(&c.contact, c.conversation)?),
         C::Typing(t) => {
-            inbox.set_typing(&t.at.contact, t.at.conversation, t.state == "on")?;
-            json!({ "conversation": t.at.conversation, "typing": t.state })
+            printed!(inbox.set_typing(&t.at.contact, t.at.conversation, t.state == "on")?)
         }
-        C::LastSeen(c) => {
-            inbox.update_last_seen(&c.contact, c.conversation)?;
-            json!({ "conversation": c.conversation, "last_seen": "updated" })
-        }
+        C::LastSeen(c) => printed!(inbox.update_last_seen(&c.contact, c.conversation)?),
         C::MessageCreate(m) => {
             let mut msg = NewMessage::new(message_text(m.message, m.message_file.as_deref())?);
             if let Some(e) = m.echo_id {
@@ -276,22 +267,19 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Value, Error> {
             for p in m.attachments {
                 msg = msg.attachment(Attachment::from_path(p));
             }
-            inbox
-                .create_message(&m.at.contact, m.at.conversation, msg)?
-                .raw
+            printed!(inbox.create_message(&m.at.contact, m.at.conversation, msg)?)
         }
-        C::MessageList(m) => Value::Array(
-            inbox
-                .list_messages(&m.at.contact, m.at.conversation, m.before)?
-                .into_iter()
-                .map(|m| m.raw)
-                .collect(),
-        ),
+        C::MessageList(m) => {
+            printed!(inbox.list_messages(&m.at.contact, m.at.conversation, m.before)?)
+        }
         C::MessageUpdate(m) => {
             let values = read_json("--values", &m.values)?;
-            inbox
-                .update_message(&m.at.contact, m.at.conversation, m.message_id, values)?
-                .raw
+            printed!(inbox.update_message(
+                &m.at.contact,
+                m.at.conversation,
+                m.message_id,
+                values
+            )?)
         }
         C::Hmac(_) => unreachable!("answered before the client is built"),
     })

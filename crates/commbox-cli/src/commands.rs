@@ -1,13 +1,14 @@
-//! Runs each subcommand through the core library and shapes its JSON output.
+//! Runs each subcommand through the core library and prints the JSON form of its result.
 //! No validation or HTTP logic lives here: the core does it for every face.
 
 use crate::args::*;
+use crate::output::{printed, Printed};
 use commbox::{
-    Attachment, BulkSmsConversation, ChatConversation, Client, ClientBuilder, EmailConversation,
-    Error, NewConversation, NewMessage, ObjectStatusType, SmsConversation, StreamProviderType,
-    User, WhatsAppTemplateConversation,
+    Attachment, BulkSmsConversation, ChatConversation, Client, ClientBuilder, Created,
+    EmailConversation, Error, NewConversation, NewMessage, ObjectStatusType, SmsConversation,
+    StreamProviderType, User, WhatsAppTemplateConversation,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::Read;
 use std::time::Duration;
 
@@ -93,8 +94,8 @@ fn seconds(flag: &str, s: f64) -> Result<Duration, Error> {
     }
 }
 
-/// Runs an API command and returns what to print.
-pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
+/// Runs an API command and returns what to print: the JSON form of the core's result.
+pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
     let text = |c: &CommonArgs| message_text(c.message.clone(), c.message_file.as_deref());
     match command {
         Command::Email(a) => {
@@ -164,36 +165,27 @@ pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
             }
             let id =
                 client.create_message(&a.stream, &a.object, m.attachments_as_base64(a.base64))?;
-            Ok(json!({ "id": id, "stream": a.stream, "object": a.object }))
+            Ok(printed!(Created::from(id)))
         }
-        Command::Get(a) => Ok(client.get_conversation(&a.stream, &a.object)?.raw),
+        Command::Get(a) => Ok(printed!(client.get_conversation(&a.stream, &a.object)?)),
         Command::Status(a) => {
             let status = status(&a.status, "--status")?;
             client.set_conversation_status(&a.object, status)?;
-            Ok(
-                json!({ "object": a.object, "status": status.value(), "status_name": status.name() }),
-            )
+            Ok(printed!(()))
         }
-        Command::Managers => Ok(Value::Array(
-            client.managers()?.into_iter().map(|m| m.raw).collect(),
-        )),
-        Command::SystemStatus => {
-            let s = client.system_status()?;
-            Ok(
-                json!({ "http_status": s.http_status, "description": s.description, "response_time": s.response_time }),
-            )
-        }
+        Command::Managers => Ok(printed!(client.managers()?)),
+        Command::SystemStatus => Ok(printed!(client.system_status()?)),
         Command::Raw(a) => {
             let body = a
                 .data
                 .as_deref()
                 .map(|d| read_json("--data", d))
                 .transpose()?;
-            let env = client.raw_request(&a.method, &a.path, body.as_ref())?;
-            Ok(json!({
-                "http_status": env.http_status, "status": env.status, "description": env.description,
-                "response_time": env.response_time, "data": env.data, "request_id": env.request_id,
-            }))
+            Ok(printed!(client.raw_request(
+                &a.method,
+                &a.path,
+                body.as_ref()
+            )?))
         }
         Command::Mock(_) | Command::Chatwoot(_) => {
             unreachable!("handled before a CommBox client is built")
@@ -201,9 +193,9 @@ pub fn run(client: &Client, command: Command) -> Result<Value, Error> {
     }
 }
 
-fn create(client: &Client, a: &CommonArgs, c: NewConversation) -> Result<Value, Error> {
+fn create(client: &Client, a: &CommonArgs, c: NewConversation) -> Result<Printed, Error> {
     let id = client.create_conversation(&a.stream, c)?;
-    Ok(json!({ "id": id, "stream": a.stream }))
+    Ok(printed!(Created::from(id)))
 }
 
 fn user(a: &CommonArgs) -> Option<User> {
@@ -343,6 +335,7 @@ pub fn read_json(flag: &str, arg: &str) -> Result<Value, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn mailboxes() {

@@ -24,11 +24,26 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
     }
 }
 
-/// Prints a result as pretty JSON on stdout.
-pub fn print_json(value: &Value) -> ExitCode {
+/// A command's result as it is printed: the JSON form of what the core call returned (the
+/// record's `Serialize` impl, docs/json-forms.md), pretty-printed. It is the same document the
+/// C library returns for the same call, keys in the same order; a call that returns nothing
+/// prints `null`. Made by [`printed!`].
+pub struct Printed(pub(crate) String);
+
+/// The [`Printed`] form of a value of the core (a record, a list of records, `()`).
+macro_rules! printed {
+    ($value:expr) => {
+        $crate::output::Printed(
+            serde_json::to_string_pretty(&$value).expect("the core's results serialise"),
+        )
+    };
+}
+pub(crate) use printed;
+
+/// Prints a result on stdout.
+pub fn print_json(value: &Printed) -> ExitCode {
     let mut out = std::io::stdout().lock();
-    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+    match writeln!(out, "{}", value.0).and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is not worth a panic; say so and fail.
         Err(e) => {
@@ -38,24 +53,17 @@ pub fn print_json(value: &Value) -> ExitCode {
     }
 }
 
-/// Reports an error on stderr in the chosen format and returns its exit code.
+/// Reports an error on stderr in the chosen format and returns its exit code. The JSON
+/// format is `{"error": <the error's JSON form>}` with the exit code added as `exit_code`.
 pub fn report(err: &Error, format: ErrorFormat) -> ExitCode {
     let code = exit_code(err.kind());
     match format {
         ErrorFormat::Json => {
-            let v = json!({ "error": {
-                "kind": err.kind().as_str(),
-                "message": err.message(),
-                "field": err.field(),
-                "http_status": err.http_status(),
-                "description": err.description(),
-                "retry_after": err.retry_after().map(|d| d.as_secs_f64()),
-                "request_id": err.request_id(),
-                "server_request_id": err.server_request_id(),
-                "body": err.body(),
-                "exit_code": code,
-            }});
-            eprintln!("{v}");
+            let mut error = serde_json::to_value(err).unwrap_or_default();
+            if let Value::Object(fields) = &mut error {
+                fields.insert("exit_code".into(), code.into());
+            }
+            eprintln!("{}", json!({ "error": error }));
         }
         ErrorFormat::Text => {
             let mut text = format!("commbox: error: {}\n  kind: {}", err.message(), err.kind());

@@ -54,6 +54,9 @@ fn contact_conversation_messages_resolve() {
         &["contact-update", "--contact", "cli-1", "--name", "Ada L."],
     ));
     assert_eq!(updated["name"], "Ada L.");
+    // The full model of an update has no source_id: the key is there, null.
+    assert_eq!(updated["source_id"], Value::Null);
+    assert_eq!(updated["raw"]["name"], "Ada L.");
     let conv = json(&chatwoot(
         &mock,
         &[
@@ -90,6 +93,8 @@ fn contact_conversation_messages_resolve() {
         ],
     ));
     assert_eq!(msg["attachments"].as_array().unwrap().len(), 2);
+    assert_eq!(msg["attachments"][0]["file_type"], "image");
+    assert_eq!(msg["message_type"], 0);
     for i in 0..21 {
         json(&chatwoot(
             &mock,
@@ -124,14 +129,17 @@ fn contact_conversation_messages_resolve() {
         ],
     ));
     assert_eq!(older.as_array().unwrap().len(), 1);
-    json(&chatwoot(
+    // Calls that return nothing print `null`.
+    let typing = json(&chatwoot(
         &mock,
         &["typing", "--contact", "cli-1", "--conversation", &id, "on"],
     ));
-    json(&chatwoot(
+    assert_eq!(typing, Value::Null);
+    let seen = json(&chatwoot(
         &mock,
         &["last-seen", "--contact", "cli-1", "--conversation", &id],
     ));
+    assert_eq!(seen, Value::Null);
     let resolved = json(&chatwoot(
         &mock,
         &["resolve", "--contact", "cli-1", "--conversation", &id],
@@ -147,8 +155,9 @@ fn contact_conversation_messages_resolve() {
             "Jefe",
         ],
     ));
+    // The hash as a JSON string, the same text the C library returns.
     assert_eq!(
-        hash["identifier_hash"],
+        hash,
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     );
 }

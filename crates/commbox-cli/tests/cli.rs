@@ -117,8 +117,9 @@ fn every_channel_prints_the_new_id() {
     ];
     let mut ids = Vec::new();
     for args in &runs {
+        // The JSON form of a create (commbox::Created): the id alone.
         let v = stdout_json(&commbox(&mock, args));
-        assert_eq!(v["stream"], "s");
+        assert_eq!(v.as_object().unwrap().len(), 1, "{v}");
         ids.push(v["id"].as_i64().unwrap());
     }
     let stored: Vec<i64> = mock.objects().iter().map(|o| o.id as i64).collect();
@@ -220,25 +221,34 @@ fn messages_with_attachments_then_get_status_managers() {
         &mock,
         &["get", "--stream", "s", "--object", &object],
     ));
-    assert_eq!(got["childs"].as_array().unwrap().len(), 2);
+    // The record's JSON form, with what the server sent in `raw`.
+    assert_eq!(got["id"].to_string(), object);
+    assert_eq!(got["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(got["messages"][0]["is_manager"], true);
+    assert_eq!(got["raw"]["childs"].as_array().unwrap().len(), 2);
+    // Setting a status returns nothing: `null`.
     let st = stdout_json(&commbox(
         &mock,
         &["status", "--object", &object, "--status", "resolved"],
     ));
-    assert_eq!(
-        st,
-        json!({"object": object, "status": 2, "status_name": "Resolved"})
-    );
+    assert_eq!(st, Value::Null);
+    let got = stdout_json(&commbox(
+        &mock,
+        &["get", "--stream", "s", "--object", &object],
+    ));
+    assert_eq!(got["status"], 2);
     let managers = stdout_json(&commbox(&mock, &["managers"]));
     assert!(managers
         .as_array()
         .unwrap()
         .iter()
-        .any(|m| m["id"] == 36574658));
+        .any(|m| m["id"] == 36574658 && m["first_name"].is_string() && m["raw"]["id"] == 36574658));
     let sys = stdout_json(&commbox(&mock, &["system-status"]));
     assert_eq!(sys["description"], "System is operational");
+    assert_eq!(sys["raw"]["status"], "200");
     let raw = stdout_json(&commbox(&mock, &["raw", "GET", "/managers"]));
     assert_eq!(raw["http_status"], 200);
+    assert_eq!(raw["data"], raw["raw"]["data"]);
 }
 
 #[test]
@@ -375,6 +385,31 @@ fn json_error_format_for_scripts() {
     assert_eq!(v["error"]["kind"], "validation");
     assert_eq!(v["error"]["field"], "Content.to[0]");
     assert_eq!(v["error"]["exit_code"], 3);
+    // The error's JSON form (docs/schemas/Error.json), every key present, plus the exit code.
+    let keys: Vec<&str> = v["error"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "body",
+            "description",
+            "exit_code",
+            "field",
+            "http_status",
+            "kind",
+            "message",
+            "reason",
+            "request_id",
+            "retry_after",
+            "server_request_id"
+        ]
+    );
+    assert!(v["error"]["reason"].is_string());
+    assert_eq!(v["error"]["http_status"], Value::Null);
 }
 
 #[test]

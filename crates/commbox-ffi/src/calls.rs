@@ -5,9 +5,9 @@ use crate::client::commbox_client;
 use crate::conversation::commbox_conversation;
 use crate::error::{commbox_error, commbox_status};
 use crate::message::commbox_message;
-use crate::strings::give;
+use crate::strings::give_json;
 use core_api::{Error, ObjectStatusType};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::ffi::c_char;
 
 pub(crate) fn parse_json(field: &str, text: &str) -> FfiResult<Value> {
@@ -105,9 +105,13 @@ pub extern "C" fn commbox_create_message_json(
     })
 }
 
-/// Fetches a conversation with all its messages and writes it as a JSON object (as the API
-/// returned it: `objectId`, `statusId`, `childs`, …) to `*out_json`; free it with
-/// `commbox_string_free`. Thread-safe.
+/// Fetches a conversation with all its messages and writes it to `*out_json` in its JSON
+/// form (docs/json-forms.md, docs/schemas/Conversation.json): `{"id", "stream_id",
+/// "sub_stream_id", "status", "object_type", "message", "created_time", "is_manager",
+/// "messages": [{"id", "object_id", "object_type", "message", "content", "created_time",
+/// "is_manager", "stream_provider_type", "raw"}, …], "raw"}`, every key present (`null` when
+/// the server did not send it), `raw` being the object as the API returned it (`objectId`,
+/// `statusId`, `childs`, …). Free it with `commbox_string_free`. Thread-safe.
 #[no_mangle]
 pub extern "C" fn commbox_get_conversation(
     client: *const commbox_client,
@@ -120,8 +124,9 @@ pub extern "C" fn commbox_get_conversation(
         let client = ref_arg(client, "client")?;
         let stream = str_arg(stream_id, "stream_id")?;
         let out = out_arg(out_json, "out_json")?;
-        let conv = client.inner.get_conversation(stream, object_id)?;
-        out.write(give(&conv.raw.to_string()));
+        out.write(give_json!(client
+            .inner
+            .get_conversation(stream, object_id)?));
         Ok(())
     })
 }
@@ -143,8 +148,10 @@ pub extern "C" fn commbox_set_conversation_status(
     })
 }
 
-/// Lists agents and admins as a JSON array (each with `id`, `firstName`, `email`, …) in
-/// `*out_json`; free it with `commbox_string_free`. Thread-safe.
+/// Lists agents and admins in `*out_json` as a JSON array of their JSON form
+/// (docs/schemas/Manager.json): `[{"id", "identity_id", "first_name", "last_name", "email",
+/// "user_name", "permission_id", "team_name", "raw"}, …]`. Free it with
+/// `commbox_string_free`. Thread-safe.
 #[no_mangle]
 pub extern "C" fn commbox_list_managers(
     client: *const commbox_client,
@@ -154,19 +161,15 @@ pub extern "C" fn commbox_list_managers(
     run("commbox_list_managers", err, || {
         let client = ref_arg(client, "client")?;
         let out = out_arg(out_json, "out_json")?;
-        let list: Vec<Value> = client
-            .inner
-            .managers()?
-            .into_iter()
-            .map(|m| m.raw)
-            .collect();
-        out.write(give(&Value::Array(list).to_string()));
+        out.write(give_json!(client.inner.managers()?));
         Ok(())
     })
 }
 
-/// Checks that CommBox is up and the key works; writes
-/// `{"http_status":200,"description":"System is operational",…}` to `*out_json`.
+/// Checks that CommBox is up and the key works; writes its JSON form
+/// (docs/schemas/SystemStatus.json) to `*out_json`:
+/// `{"http_status":200,"description":"System is operational","response_time":…,"raw":{…}}`.
+/// Free it with `commbox_string_free`. Thread-safe.
 #[no_mangle]
 pub extern "C" fn commbox_system_status(
     client: *const commbox_client,
@@ -176,18 +179,16 @@ pub extern "C" fn commbox_system_status(
     run("commbox_system_status", err, || {
         let client = ref_arg(client, "client")?;
         let out = out_arg(out_json, "out_json")?;
-        let s = client.inner.system_status()?;
-        let v = json!({"http_status": s.http_status, "description": s.description,
-                       "response_time": s.response_time});
-        out.write(give(&v.to_string()));
+        out.write(give_json!(client.inner.system_status()?));
         Ok(())
     })
 }
 
 /// Sends any request (`method` GET/POST/PUT/PATCH/DELETE, `path` below the base URL,
 /// already encoded, may carry a query; `json_body` may be NULL) and writes the decoded
-/// envelope `{"http_status","status","description","response_time","data","request_id"}`
-/// to `*out_json`. Thread-safe.
+/// envelope's JSON form (docs/schemas/Envelope.json)
+/// `{"http_status","status","description","response_time","data","request_id","raw"}` to
+/// `*out_json`, `raw` being the whole answer. Free it with `commbox_string_free`. Thread-safe.
 #[no_mangle]
 pub extern "C" fn commbox_raw_request(
     client: *const commbox_client,
@@ -205,11 +206,11 @@ pub extern "C" fn commbox_raw_request(
             .map(|b| parse_json("json_body", b))
             .transpose()?;
         let out = out_arg(out_json, "out_json")?;
-        let env = client.inner.raw_request(method, path, body.as_ref())?;
-        let v = json!({"http_status": env.http_status, "status": env.status,
-                       "description": env.description, "response_time": env.response_time,
-                       "data": env.data, "request_id": env.request_id});
-        out.write(give(&v.to_string()));
+        out.write(give_json!(client.inner.raw_request(
+            method,
+            path,
+            body.as_ref()
+        )?));
         Ok(())
     })
 }

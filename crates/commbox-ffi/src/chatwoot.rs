@@ -1,7 +1,9 @@
 //! The Chatwoot / Omnivibe public client API: an inbox handle and its calls.
 //!
-//! Results are JSON strings (as the server sent them); the values a caller always needs next
-//! (`source_id`, conversation and message ids) also come back typed.
+//! Results are JSON strings in the records' JSON form (docs/json-forms.md: `Inbox`,
+//! `Contact`, `ChatwootConversation`, `ChatwootMessage`; what the server sent is in `raw`);
+//! the values a caller always needs next (`source_id`, conversation and message ids) also
+//! come back typed.
 
 use crate::boundary::{
     bytes_arg, mut_arg, opt_out_arg, opt_str_arg, out_arg, ref_arg, run, run_or, str_arg,
@@ -10,7 +12,7 @@ use crate::boundary::{
 use crate::calls::parse_json;
 use crate::client::{commbox_client, commbox_client_config};
 use crate::error::{commbox_error, commbox_status};
-use crate::strings::give;
+use crate::strings::{give, give_json};
 use core_api::chatwoot::{identifier_hash, ContactParams, InboxClient, NewMessage};
 use core_api::{Attachment, Error};
 use serde_json::Value;
@@ -83,7 +85,8 @@ pub extern "C" fn commbox_inbox_free(inbox: *mut commbox_inbox) {
     })
 }
 
-/// The inbox's settings as JSON (`identity_validation_enabled`, `name`, …).
+/// The inbox's settings in their JSON form (docs/schemas/Inbox.json: `identifier`, `name`,
+/// `identity_validation_enabled`, …, `raw`). Free it with `commbox_string_free`.
 #[no_mangle]
 pub extern "C" fn commbox_inbox_get(
     inbox: *const commbox_inbox,
@@ -93,7 +96,7 @@ pub extern "C" fn commbox_inbox_get(
     run("commbox_inbox_get", err, || {
         let inbox = ref_arg(inbox, "inbox")?;
         let out = out_arg(out_json, "out_json")?;
-        out.write(give(&inbox.inner.inbox()?.raw.to_string()));
+        out.write(give_json!(inbox.inner.inbox()?));
         Ok(())
     })
 }
@@ -153,7 +156,8 @@ impl ContactStrings {
 /// Creates a contact in the inbox (or returns the existing one for a known `source_id`).
 /// Every input string may be NULL. `*out_source_id` receives the contact's `source_id`
 /// (needed by every later call; free it with `commbox_string_free`); `out_json` may be NULL,
-/// else it receives the contact as JSON.
+/// else it receives the contact's JSON form (docs/schemas/Contact.json: `{"id",
+/// "source_id", "pubsub_token", "name", "email", "phone_number", "identifier", "raw"}`).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_create_contact(
     inbox: *const commbox_inbox,
@@ -193,13 +197,13 @@ pub extern "C" fn commbox_inbox_create_contact(
             .ok_or_else(|| Error::validation("source_id", "the server returned no source_id"))?;
         out_sid.write(give(&sid));
         if let Some(o) = out_json {
-            o.write(give(&contact.raw.to_string()));
+            o.write(give_json!(contact));
         }
         Ok(())
     })
 }
 
-/// The contact with this `source_id`, as JSON.
+/// The contact with this `source_id`, in its JSON form (docs/schemas/Contact.json).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_get_contact(
     inbox: *const commbox_inbox,
@@ -211,14 +215,14 @@ pub extern "C" fn commbox_inbox_get_contact(
         let inbox = ref_arg(inbox, "inbox")?;
         let contact = str_arg(contact_identifier, "contact_identifier")?;
         let out = out_arg(out_json, "out_json")?;
-        out.write(give(&inbox.inner.get_contact(contact)?.raw.to_string()));
+        out.write(give_json!(inbox.inner.get_contact(contact)?));
         Ok(())
     })
 }
 
 /// The contact, on an inbox with identity validation: Chatwoot checks the HMAC on this call
 /// too, so the contact's `identifier` and `identifier_hash` (see
-/// `commbox_chatwoot_identifier_hash`) are sent along. `*out_json` receives it as JSON.
+/// `commbox_chatwoot_identifier_hash`) are sent along. `*out_json` receives its JSON form.
 #[no_mangle]
 pub extern "C" fn commbox_inbox_get_verified_contact(
     inbox: *const commbox_inbox,
@@ -237,13 +241,14 @@ pub extern "C" fn commbox_inbox_get_verified_contact(
         let c = inbox
             .inner
             .get_verified_contact(contact, identifier, hash)?;
-        out.write(give(&c.raw.to_string()));
+        out.write(give_json!(c));
         Ok(())
     })
 }
 
-/// Updates a contact (each field may be NULL: unchanged); `*out_json` receives the full
-/// contact model, which has no `source_id`.
+/// Updates a contact (each field may be NULL: unchanged); `*out_json` receives its JSON
+/// form, from the full contact model the server returns, which has no `source_id` and no
+/// `pubsub_token` (both `null`).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_update_contact(
     inbox: *const commbox_inbox,
@@ -272,15 +277,14 @@ pub extern "C" fn commbox_inbox_update_contact(
         }
         .params()?;
         let out = out_arg(out_json, "out_json")?;
-        out.write(give(
-            &inbox.inner.update_contact(contact, params)?.raw.to_string(),
-        ));
+        out.write(give_json!(inbox.inner.update_contact(contact, params)?));
         Ok(())
     })
 }
 
 /// Opens a conversation for the contact; `custom_attributes_json` may be NULL. `*out_id`
-/// receives its display id; `out_json` may be NULL.
+/// receives its display id; `out_json` may be NULL, else it receives the conversation's JSON
+/// form (docs/schemas/ChatwootConversation.json).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_create_conversation(
     inbox: *const commbox_inbox,
@@ -311,13 +315,14 @@ pub extern "C" fn commbox_inbox_create_conversation(
         let conv = inbox.inner.create_conversation(contact, attrs)?;
         out_id.write(conv.id);
         if let Some(o) = out_json {
-            o.write(give(&conv.raw.to_string()));
+            o.write(give_json!(conv));
         }
         Ok(())
     })
 }
 
-/// The contact's conversations as a JSON array.
+/// The contact's conversations as a JSON array of their JSON form
+/// (docs/schemas/ChatwootConversation.json).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_list_conversations(
     inbox: *const commbox_inbox,
@@ -329,18 +334,15 @@ pub extern "C" fn commbox_inbox_list_conversations(
         let inbox = ref_arg(inbox, "inbox")?;
         let contact = str_arg(contact_identifier, "contact_identifier")?;
         let out = out_arg(out_json, "out_json")?;
-        let list: Vec<Value> = inbox
-            .inner
-            .list_conversations(contact)?
-            .into_iter()
-            .map(|c| c.raw)
-            .collect();
-        out.write(give(&Value::Array(list).to_string()));
+        out.write(give_json!(inbox.inner.list_conversations(contact)?));
         Ok(())
     })
 }
 
-/// One conversation with its messages, as JSON.
+/// One conversation with its messages, in its JSON form
+/// (docs/schemas/ChatwootConversation.json: `{"id", "uuid", "inbox_id", "status",
+/// "contact_last_seen_at", "agent_last_seen_at", "messages": [ChatwootMessage…], "contact",
+/// "raw"}`).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_get_conversation(
     inbox: *const commbox_inbox,
@@ -353,13 +355,14 @@ pub extern "C" fn commbox_inbox_get_conversation(
         let inbox = ref_arg(inbox, "inbox")?;
         let contact = str_arg(contact_identifier, "contact_identifier")?;
         let out = out_arg(out_json, "out_json")?;
-        let conv = inbox.inner.get_conversation(contact, conversation_id)?;
-        out.write(give(&conv.raw.to_string()));
+        out.write(give_json!(inbox
+            .inner
+            .get_conversation(contact, conversation_id)?));
         Ok(())
     })
 }
 
-/// Resolves the conversation; `out_json` (may be NULL) receives it.
+/// Resolves the conversation; `out_json` (may be NULL) receives its JSON form.
 #[no_mangle]
 pub extern "C" fn commbox_inbox_resolve_conversation(
     inbox: *const commbox_inbox,
@@ -374,7 +377,7 @@ pub extern "C" fn commbox_inbox_resolve_conversation(
         let out = opt_out_arg(out_json);
         let conv = inbox.inner.resolve_conversation(contact, conversation_id)?;
         if let Some(o) = out {
-            o.write(give(&conv.raw.to_string()));
+            o.write(give_json!(conv));
         }
         Ok(())
     })
@@ -493,7 +496,10 @@ pub extern "C" fn commbox_inbox_message_add_attachment_bytes(
     })
 }
 
-/// Posts the message from the contact. `*out_id` receives its id; `out_json` may be NULL.
+/// Posts the message from the contact. `*out_id` receives its id; `out_json` may be NULL,
+/// else it receives the message's JSON form (docs/schemas/ChatwootMessage.json: `{"id",
+/// "content", "message_type", "content_type", "content_attributes", "created_at",
+/// "conversation_id", "attachments": [MessageAttachment…], "sender", "raw"}`).
 #[no_mangle]
 pub extern "C" fn commbox_inbox_create_message(
     inbox: *const commbox_inbox,
@@ -516,14 +522,15 @@ pub extern "C" fn commbox_inbox_create_message(
                 .create_message(contact, conversation_id, msg.inner.get()?.clone())?;
         out_id.write(created.id);
         if let Some(o) = out_json {
-            o.write(give(&created.raw.to_string()));
+            o.write(give_json!(created));
         }
         Ok(())
     })
 }
 
-/// Up to 20 messages, oldest first, as a JSON array: the latest, or (when `before` > 0)
-/// those with ids below `before`.
+/// Up to 20 messages, oldest first, as a JSON array of their JSON form
+/// (docs/schemas/ChatwootMessage.json): the latest, or (when `before` > 0) those with ids
+/// below `before`.
 #[no_mangle]
 pub extern "C" fn commbox_inbox_list_messages(
     inbox: *const commbox_inbox,
@@ -538,19 +545,17 @@ pub extern "C" fn commbox_inbox_list_messages(
         let contact = str_arg(contact_identifier, "contact_identifier")?;
         let out = out_arg(out_json, "out_json")?;
         let before = (before != 0).then_some(before);
-        let list: Vec<Value> = inbox
-            .inner
-            .list_messages(contact, conversation_id, before)?
-            .into_iter()
-            .map(|m| m.raw)
-            .collect();
-        out.write(give(&Value::Array(list).to_string()));
+        out.write(give_json!(inbox.inner.list_messages(
+            contact,
+            conversation_id,
+            before
+        )?));
         Ok(())
     })
 }
 
 /// Answers a bot or CSAT message with `submitted_values_json` (an array or object);
-/// `*out_json` receives the message.
+/// `*out_json` receives the message's JSON form.
 #[no_mangle]
 pub extern "C" fn commbox_inbox_update_message(
     inbox: *const commbox_inbox,
@@ -572,7 +577,7 @@ pub extern "C" fn commbox_inbox_update_message(
         let m = inbox
             .inner
             .update_message(contact, conversation_id, message_id, values)?;
-        out.write(give(&m.raw.to_string()));
+        out.write(give_json!(m));
         Ok(())
     })
 }

@@ -9,6 +9,17 @@ pub(crate) fn give(s: &str) -> *mut c_char {
     c_string(s).into_raw()
 }
 
+/// Hands the JSON form of a core result (a record, a list of records; docs/json-forms.md)
+/// to the caller: the same document the CLI prints and Python's objects are built from.
+macro_rules! give_json {
+    ($value:expr) => {
+        $crate::strings::give(
+            &serde_json::to_string(&$value).expect("the core's records serialise"),
+        )
+    };
+}
+pub(crate) use give_json;
+
 /// Releases a string returned by this library (JSON results). NULL is ignored. Do not
 /// release it with `free()`.
 #[no_mangle]

@@ -14,9 +14,12 @@ const OUT: Contract = Contract::Serialize;
 #[allow(dead_code)]
 const IN: Contract = Contract::Deserialize;
 
+/// How a table line makes its schema.
+type Make = fn(&mut SchemaGenerator) -> Schema;
+
 /// Every schema in docs/schemas/: the file (`{name}.json`; also the schema's title), which
 /// side of the library the form is on, and the type. To document another type, add a line.
-const SCHEMAS: &[(&str, Contract, fn(&mut SchemaGenerator) -> Schema)] = &[
+const SCHEMAS: &[(&str, Contract, Make)] = &[
     // CommBox records.
     ("Conversation", OUT, root::<commbox::Conversation>),
     (
@@ -60,7 +63,7 @@ fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/schemas")
 }
 
-fn generate(name: &str, contract: &Contract, make: fn(&mut SchemaGenerator) -> Schema) -> String {
+fn generate(name: &str, contract: &Contract, make: Make) -> String {
     let mut settings = SchemaSettings::draft2020_12();
     settings.contract = contract.clone();
     let schema = make(&mut settings.into_generator());
