@@ -43,7 +43,8 @@ pub enum ErrorKind {
     Tls,
     /// The server answered with a body that is not what the API documents.
     Decode,
-    /// A local file could not be read (attachment, CA file).
+    /// A local file could not be read (attachment, message file, CA file): missing, not a
+    /// regular file, or no permission. [`Error::field`] names it; nothing was sent.
     Io,
 }
 
@@ -243,6 +244,15 @@ impl Error {
 
     pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Error {
         Error::new(ErrorKind::Io, message).with_source(source)
+    }
+
+    /// A local file named by `field` cannot be read (missing, not a regular file, no
+    /// permission): kind [`ErrorKind::Io`], with the field and the reason, like a
+    /// validation error, since nothing was sent either.
+    pub fn file(field: impl Into<String>, reason: impl fmt::Display) -> Error {
+        let mut err = Error::validation(field, reason);
+        err.inner.kind = ErrorKind::Io;
+        err
     }
 
     pub(crate) fn with_source(
@@ -466,10 +476,17 @@ mod tests {
             serde_json::to_string(&e).unwrap(),
             r#"{"kind":"validation","message":"to[1]: not an e-mail address (no '@')","field":"to[1]","reason":"not an e-mail address (no '@')","http_status":null,"description":null,"body":null,"retry_after":null,"request_id":null,"server_request_id":null}"#
         );
-        let e = Error::new(ErrorKind::RateLimited, "CommBox: HTTP 429 Too Many Requests")
-            .with_http(429, Some("slow down".into()), Some(r#"{"status":429}"#.into()))
-            .with_retry_after(Some(Duration::from_millis(1500)))
-            .with_request_ids("req-1", Some("srv-9".into()));
+        let e = Error::new(
+            ErrorKind::RateLimited,
+            "CommBox: HTTP 429 Too Many Requests",
+        )
+        .with_http(
+            429,
+            Some("slow down".into()),
+            Some(r#"{"status":429}"#.into()),
+        )
+        .with_retry_after(Some(Duration::from_millis(1500)))
+        .with_request_ids("req-1", Some("srv-9".into()));
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"kind":"rate_limited","message":"CommBox: HTTP 429 Too Many Requests","field":null,"reason":null,"http_status":429,"description":"slow down","body":"{\"status\":429}","retry_after":1.5,"request_id":"req-1","server_request_id":"srv-9"}"#
