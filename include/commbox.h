@@ -279,6 +279,16 @@ enum commbox_status commbox_inbox_new(const struct commbox_client_config *config
                                       struct commbox_error **err);
 
 /**
+ * Makes a client for the inbox `inbox_identifier` from client options in their JSON form
+ * (see `commbox_client_new_from_json`), whose `base_url` is the Chatwoot installation
+ * (required); `api_key` is not used. The environment is not read.
+ */
+enum commbox_status commbox_inbox_new_from_json(const char *options_json,
+                                                const char *inbox_identifier,
+                                                struct commbox_inbox **out,
+                                                struct commbox_error **err);
+
+/**
  * Makes a client for a Chatwoot inbox at `base_url` that shares `client`'s connection pool
  * and settings. The inbox handle may outlive `client`.
  */
@@ -595,9 +605,38 @@ enum commbox_status commbox_client_new(const struct commbox_client_config *confi
                                        struct commbox_error **err);
 
 /**
+ * Makes a client into `*out` (written only on success) from its options in their JSON form
+ * (docs/schemas/ClientOptions.json), an object whose members are all optional but the key:
+ * `api_key`, `base_url`, `timeout` and `connect_timeout` (positive seconds, e.g. 2.5),
+ * `max_retries`, `user_agent_suffix`, `ca_file`, `proxy`, `allow_insecure_http`, e.g.
+ * `{"api_key": "...", "base_url": "http://127.0.0.1:8080", "timeout": 30}`. Members left out
+ * (or null) take the defaults; the environment is not read (use
+ * `commbox_client_config_from_env` for that). Fails with `COMMBOX_STATUS_VALIDATION` naming
+ * the member at fault by its JSON path (`timeout`, an unknown member, or `options` for text
+ * that is not a JSON object). Thread-safe.
+ */
+enum commbox_status commbox_client_new_from_json(const char *options_json,
+                                                 struct commbox_client **out,
+                                                 struct commbox_error **err);
+
+/**
  * Releases a client. NULL is ignored. No call may be using it.
  */
 void commbox_client_free(struct commbox_client *client);
+
+/**
+ * Reads a new conversation from its JSON form, the one `commbox batch` reads and
+ * docs/schemas/NewConversation.json describes, e.g.
+ * `{"channel": "sms", "identity": "+972544444444", "message": "Hello", "status": "open"}`.
+ * A document that is not a conversation (bad JSON, no or unknown `channel`, an unknown
+ * field, a value of the wrong type) fails with `COMMBOX_STATUS_VALIDATION`, whose field is the
+ * JSON path (`to[1]`, `user.email`). The values themselves are checked when it is sent, as
+ * for the other constructors. On success `*out` owns a new handle, which the setters can
+ * still change.
+ */
+enum commbox_status commbox_conversation_from_json(const char *json,
+                                                   struct commbox_conversation **out,
+                                                   struct commbox_error **err);
 
 /**
  * Starts an e-mail conversation. `identity` is the address it is filed under
@@ -874,6 +913,16 @@ void commbox_error_free(struct commbox_error *err);
  * A short static name for a status (`"ok"`, `"validation"`, `"rate_limited"`, …); never NULL.
  */
 const char *commbox_status_name(enum commbox_status status);
+
+/**
+ * Reads a new message from its JSON form (docs/schemas/NewMessage.json), e.g.
+ * `{"identity": "agent@example.com", "message": "It ships today.", "agent_id": 36574658}`.
+ * A document that is not a message fails with `COMMBOX_STATUS_VALIDATION` whose field is the
+ * JSON path; the values are checked when it is sent. On success `*out` owns a new handle.
+ */
+enum commbox_status commbox_message_from_json(const char *json,
+                                              struct commbox_message **out,
+                                              struct commbox_error **err);
 
 /**
  * A message on behalf of the customer whose e-mail address or phone number is `identity`.

@@ -227,6 +227,10 @@ static void test_bad_input(void) {
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "config", commbox_inbox_new(NULL, "x", &none, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "out", commbox_inbox_new(cfg, "x", NULL, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "client", commbox_client_inbox(NULL, base_url, "x", &none, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "base_url", commbox_inbox_new_from_json("{}", "mock-inbox", &none, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "max_retries",
+        commbox_inbox_new_from_json("{\"max_retries\": -1}", "mock-inbox", &none, ERR));
+    BAD(COMMBOX_STATUS_NULL_ARGUMENT, "inbox_identifier", commbox_inbox_new_from_json("{}", NULL, &none, ERR));
     CHECK(none == NULL);
 
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "inbox", commbox_inbox_get(NULL, &json, ERR));

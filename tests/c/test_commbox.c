@@ -333,6 +333,26 @@ static void test_bad_input(commbox_client *client) {
     BAD(COMMBOX_STATUS_VALIDATION, "timeout", commbox_client_new(cfg, &cl, ERR));
     CHECK(cl == NULL);
 
+    /* options in their JSON form: errors name the member by its JSON path */
+    char options[512];
+    snprintf(options, sizeof options, "{\"api_key\": \"%s\", \"base_url\": \"%s\", \"timeout\": 2.5}", api_key,
+             base_url);
+    OK(commbox_client_new_from_json(options, &cl, E));
+    CHECK(cl != NULL);
+    commbox_client_free(cl);
+    cl = NULL;
+    BAD(COMMBOX_STATUS_VALIDATION, "timeout", commbox_client_new_from_json("{\"api_key\": \"k\", \"timeout\": 0}", &cl, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "timeout", commbox_client_new_from_json("{\"timeout\": \"soon\"}", &cl, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "timeout_ms", commbox_client_new_from_json("{\"timeout_ms\": 5}", &cl, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "options", commbox_client_new_from_json("[1]", &cl, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "options", commbox_client_new_from_json("{", &cl, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "api_key", commbox_client_new_from_json("{}", &cl, ERR));
+    BAD(COMMBOX_STATUS_NULL_ARGUMENT, "options_json", commbox_client_new_from_json(NULL, &cl, ERR));
+    BAD(COMMBOX_STATUS_NULL_ARGUMENT, "out", commbox_client_new_from_json("{}", NULL, ERR));
+    BAD(COMMBOX_STATUS_INVALID_UTF8, "options_json", commbox_client_new_from_json(bad, &cl, ERR));
+    CHECK(cl == NULL);
+
+
     /* constructors */
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "identity", commbox_conversation_new_email(NULL, "s", "m", &out_c, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "subject", commbox_conversation_new_email("a@b.co", NULL, "m", &out_c, ERR));

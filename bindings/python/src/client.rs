@@ -13,12 +13,12 @@ use crate::json;
 use crate::records;
 use crate::requests;
 use crate::slot::Slot;
-use commbox::{ClientBuilder, PathParam};
+use commbox::{ClientBuilder, ClientOptions, PathParam};
+use pyo3::conversion::FromPyObjectOwned;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyString};
+use pyo3::types::{PyDict, PyInt, PyString};
 use std::borrow::Cow;
-use std::path::PathBuf;
-use std::time::Duration;
 
 /// A stream or conversation id: CommBox uses both encrypted strings and integers.
 pub(crate) enum Id {
@@ -68,52 +68,14 @@ pub(crate) struct NativeClient {
 
 #[pymethods]
 impl NativeClient {
-    /// Builds the client (reading `COMMBOX_*` variables for settings left as None) with the
-    /// GIL released: building reads the CA file and starts the connection pool's thread.
+    /// Builds the client from `options` (the core's `ClientOptions` as a dict; None leaves a
+    /// setting to its `COMMBOX_*` variable, then to the default) with the GIL released:
+    /// building reads the CA file and starts the connection pool's thread.
     #[new]
-    #[pyo3(signature = (
-        *,
-        api_key = None,
-        base_url = None,
-        timeout = None,
-        connect_timeout = None,
-        max_retries = None,
-        ca_file = None,
-        proxy = None,
-        allow_insecure_http = None,
-        user_agent_suffix = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        api_key: Option<String>,
-        base_url: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        max_retries: Option<u32>,
-        ca_file: Option<PathBuf>,
-        proxy: Option<String>,
-        allow_insecure_http: Option<bool>,
-        user_agent_suffix: Option<String>,
-    ) -> PyResult<Self> {
+    fn new(py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
         guard(py, || {
-            let mut b = Settings {
-                timeout,
-                connect_timeout,
-                max_retries,
-                ca_file,
-                proxy,
-                allow_insecure_http,
-                user_agent_suffix,
-            }
-            .builder(py)?;
-            if let Some(v) = api_key {
-                b = b.api_key(v);
-            }
-            if let Some(v) = base_url {
-                b = b.base_url(v);
-            }
-            let built = py.detach(|| b.build());
+            let builder = builder(options)?;
+            let built = py.detach(|| builder.build());
             let client = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeClient {
                 base_url: client.base_url().to_owned(),
@@ -294,50 +256,68 @@ impl NativeClient {
     }
 }
 
-/// The transport settings `commbox.Client` and `commbox.InboxClient` share; None leaves a
-/// setting to the `COMMBOX_*` environment variables, then to the core's default.
-pub(crate) struct Settings {
-    pub(crate) timeout: Option<f64>,
-    pub(crate) connect_timeout: Option<f64>,
-    pub(crate) max_retries: Option<u32>,
-    pub(crate) ca_file: Option<PathBuf>,
-    pub(crate) proxy: Option<String>,
-    pub(crate) allow_insecure_http: Option<bool>,
-    pub(crate) user_agent_suffix: Option<String>,
-}
-
-impl Settings {
-    /// A builder from the environment with these settings over it, reporting each call to
-    /// the `commbox` logger.
-    pub(crate) fn builder(self, py: Python<'_>) -> PyResult<ClientBuilder> {
-        let mut b = ClientBuilder::from_env().on_call(call_log::record);
-        if let Some(v) = self.timeout {
-            b = b.timeout(seconds(py, "timeout", v)?);
-        }
-        if let Some(v) = self.connect_timeout {
-            b = b.connect_timeout(seconds(py, "connect_timeout", v)?);
-        }
-        if let Some(v) = self.max_retries {
-            b = b.max_retries(v);
-        }
-        if let Some(v) = self.ca_file {
-            b = b.ca_file(v);
-        }
-        if let Some(v) = self.proxy {
-            b = b.proxy(v);
-        }
-        if let Some(v) = self.allow_insecure_http {
-            b = b.allow_insecure_http(v);
-        }
-        if let Some(v) = self.user_agent_suffix {
-            b = b.user_agent_suffix(v);
-        }
-        Ok(b)
+/// The builder of `commbox.Client` and `commbox.InboxClient`: the core's `ClientOptions`
+/// from the dict `commbox._client._options` makes, the `COMMBOX_*` variables for the settings
+/// left as None, and each call reported to the `commbox` logger. Only types are converted
+/// here: the defaults and every check are the core's.
+pub(crate) fn builder(options: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
+    let unknown: Vec<String> = options
+        .keys()
+        .iter()
+        .map(|k| k.str().map(|s| s.to_string()))
+        .collect::<PyResult<Vec<_>>>()?
+        .into_iter()
+        .filter(|k| !OPTION_KEYS.contains(&k.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(PyTypeError::new_err(format!(
+            "unexpected client option(s) {}",
+            unknown.join(", ")
+        )));
     }
+    let options = ClientOptions {
+        api_key: option(options, "api_key")?,
+        base_url: option(options, "base_url")?,
+        timeout: option(options, "timeout")?,
+        connect_timeout: option(options, "connect_timeout")?,
+        max_retries: option(options, "max_retries")?,
+        user_agent_suffix: option(options, "user_agent_suffix")?,
+        ca_file: option(options, "ca_file")?,
+        proxy: option(options, "proxy")?,
+        allow_insecure_http: option(options, "allow_insecure_http")?,
+    };
+    Ok(options.builder().with_env().on_call(call_log::record))
 }
 
-/// Seconds as a `Duration`; zero is left to the core, which names the setting.
-fn seconds(py: Python<'_>, field: &str, secs: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| errors::validation(py, field, "must be a positive number of seconds"))
+/// The members of the core's `ClientOptions`.
+const OPTION_KEYS: [&str; 9] = [
+    "api_key",
+    "base_url",
+    "timeout",
+    "connect_timeout",
+    "max_retries",
+    "user_agent_suffix",
+    "ca_file",
+    "proxy",
+    "allow_insecure_http",
+];
+
+/// One option: absent or None is unset. A value of the wrong type is a `TypeError` naming
+/// the option; other conversion errors (a `str` that UTF-8 cannot encode) pass through.
+fn option<'py, T: FromPyObjectOwned<'py>>(
+    options: &Bound<'py, PyDict>,
+    key: &str,
+) -> PyResult<Option<T>> {
+    let Some(v) = options.get_item(key)?.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    v.extract::<T>().map(Some).map_err(|e| {
+        let e: PyErr = e.into();
+        let py = options.py();
+        if e.is_instance_of::<PyTypeError>(py) {
+            PyTypeError::new_err(format!("{key}: {}", e.value(py)))
+        } else {
+            e
+        }
+    })
 }

@@ -13,7 +13,7 @@
 //! core logs paths as `{inbox}` and `{contact}`).
 
 use crate::call;
-use crate::client::{Id, NativeClient, Settings};
+use crate::client::{self, Id, NativeClient};
 use crate::errors::{self, guard, Failure};
 use crate::json;
 use crate::records;
@@ -22,7 +22,6 @@ use crate::slot::Slot;
 use commbox::chatwoot::{self, InboxClient};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where the core inbox comes from.
@@ -51,46 +50,17 @@ pub(crate) struct NativeInboxClient {
 
 #[pymethods]
 impl NativeInboxClient {
-    /// Builds the client with its own connection pool (reading `COMMBOX_*` variables for the
-    /// settings left as None, never the API key or base URL), with the GIL released.
+    /// Builds the client with its own connection pool from `options` (the core's
+    /// `ClientOptions` as a dict, `base_url` the installation; None leaves a setting to its
+    /// `COMMBOX_*` variable, then to the default), with the GIL released.
     #[new]
-    #[pyo3(signature = (
-        base_url,
-        inbox_identifier,
-        *,
-        timeout = None,
-        connect_timeout = None,
-        max_retries = None,
-        ca_file = None,
-        proxy = None,
-        allow_insecure_http = None,
-        user_agent_suffix = None,
-    ))]
-    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        base_url: String,
+        options: &Bound<'_, PyDict>,
         inbox_identifier: String,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        max_retries: Option<u32>,
-        ca_file: Option<PathBuf>,
-        proxy: Option<String>,
-        allow_insecure_http: Option<bool>,
-        user_agent_suffix: Option<String>,
     ) -> PyResult<Self> {
         guard(py, || {
-            let builder = Settings {
-                timeout,
-                connect_timeout,
-                max_retries,
-                ca_file,
-                proxy,
-                allow_insecure_http,
-                user_agent_suffix,
-            }
-            .builder(py)?
-            .base_url(base_url);
+            let builder = client::builder(options)?;
             let built = py.detach(|| builder.build_inbox(&inbox_identifier));
             let inbox = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeInboxClient {

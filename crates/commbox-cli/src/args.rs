@@ -38,28 +38,32 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// API key (prefer the environment variable: flags show up in `ps`).
-    #[arg(long, env = "COMMBOX_API_KEY", hide_env_values = true, global = true)]
+    // The settings are the core's ClientOptions: a flag left out comes from its COMMBOX_*
+    // variable, read by the core (not by clap), then from the core's default.
+    /// API key (prefer the environment variable: flags show up in `ps`) [env:
+    /// COMMBOX_API_KEY].
+    #[arg(long, global = true)]
     pub api_key: Option<String>,
-    /// API base URL [default: https://api.commbox.io].
-    #[arg(long, env = "COMMBOX_BASE_URL", global = true)]
+    /// API base URL [env: COMMBOX_BASE_URL] [default: https://api.commbox.io].
+    #[arg(long, global = true)]
     pub base_url: Option<String>,
-    /// Total timeout per attempt, in seconds [default: 60].
+    /// Total timeout per attempt, in seconds [env: COMMBOX_TIMEOUT] [default: 60].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub timeout: Option<f64>,
-    /// Connect timeout, in seconds [default: 10].
+    /// Connect timeout, in seconds [env: COMMBOX_CONNECT_TIMEOUT] [default: 10].
     #[arg(long, global = true, value_name = "SECONDS")]
     pub connect_timeout: Option<f64>,
-    /// Retries after a failed attempt [default: 2].
+    /// Retries after a failed attempt [env: COMMBOX_MAX_RETRIES] [default: 2].
     #[arg(long, global = true)]
     pub max_retries: Option<u32>,
-    /// Extra CA certificates to trust (PEM file).
+    /// Extra CA certificates to trust (PEM file) [env: COMMBOX_CA_FILE].
     #[arg(long, global = true)]
     pub ca_file: Option<PathBuf>,
-    /// Proxy URL for every request.
+    /// Proxy URL for every request [env: COMMBOX_PROXY].
     #[arg(long, global = true)]
     pub proxy: Option<String>,
-    /// Allow http:// to non-loopback hosts (the key travels in clear).
+    /// Allow http:// to non-loopback hosts (the key travels in clear) [env:
+    /// COMMBOX_ALLOW_INSECURE_HTTP].
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
     /// Error output format on stderr.

@@ -226,7 +226,7 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Printed, Error> {
     let inbox_id = a
         .inbox
         .ok_or_else(|| Error::validation("--inbox", "required (or CHATWOOT_INBOX_IDENTIFIER)"))?;
-    let inbox: InboxClient = builder(g)?.base_url(url).build_inbox(&inbox_id)?;
+    let inbox: InboxClient = builder(g).base_url(url).build_inbox(&inbox_id)?;
     Ok(match a.command {
         C::Inbox => printed!(inbox.inbox()?),
         C::ContactCreate(c) => {

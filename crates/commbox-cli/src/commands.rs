@@ -4,13 +4,12 @@
 use crate::args::*;
 use crate::output::{printed, Printed};
 use commbox::{
-    Attachment, BulkSmsConversation, ChatConversation, Client, ClientBuilder, Created,
-    EmailConversation, Error, NewConversation, NewMessage, ObjectStatusType, SmsConversation,
-    StreamProviderType, User, WhatsAppTemplateConversation,
+    Attachment, BulkSmsConversation, ChatConversation, Client, ClientBuilder, ClientOptions,
+    Created, EmailConversation, Error, NewConversation, NewMessage, ObjectStatusType,
+    SmsConversation, StreamProviderType, User, WhatsAppTemplateConversation,
 };
 use serde_json::Value;
 use std::io::Read;
-use std::time::Duration;
 
 /// Applies the options every conversation takes; a macro because each channel builder has
 /// its own (inherent) setters.
@@ -49,49 +48,26 @@ macro_rules! apply_common {
 
 /// Builds the client from flags, falling back to the `COMMBOX_*` environment variables.
 pub fn client(g: &Global) -> Result<Client, Error> {
-    builder(g)?.build()
+    builder(g).build()
 }
 
-/// The client settings from flags and the environment (shared by the Chatwoot commands).
-pub fn builder(g: &Global) -> Result<ClientBuilder, Error> {
-    let mut b = ClientBuilder::from_env()
-        .user_agent_suffix(format!("commbox-cli/{}", env!("CARGO_PKG_VERSION")));
-    if let Some(k) = &g.api_key {
-        b = b.api_key(k);
+/// The client settings: the flags as the core's options, the `COMMBOX_*` variables for
+/// those not given (shared by the Chatwoot commands). Defaults and checks are the core's.
+pub fn builder(g: &Global) -> ClientBuilder {
+    ClientOptions {
+        api_key: g.api_key.clone(),
+        base_url: g.base_url.clone(),
+        timeout: g.timeout,
+        connect_timeout: g.connect_timeout,
+        max_retries: g.max_retries,
+        user_agent_suffix: Some(format!("commbox-cli/{}", env!("CARGO_PKG_VERSION"))),
+        ca_file: g.ca_file.clone(),
+        proxy: g.proxy.clone(),
+        // The flag can only turn it on; without it the variable still applies.
+        allow_insecure_http: g.allow_insecure_http.then_some(true),
     }
-    if let Some(u) = &g.base_url {
-        b = b.base_url(u);
-    }
-    if let Some(s) = g.timeout {
-        b = b.timeout(seconds("--timeout", s)?);
-    }
-    if let Some(s) = g.connect_timeout {
-        b = b.connect_timeout(seconds("--connect-timeout", s)?);
-    }
-    if let Some(n) = g.max_retries {
-        b = b.max_retries(n);
-    }
-    if let Some(p) = &g.ca_file {
-        b = b.ca_file(p);
-    }
-    if let Some(p) = &g.proxy {
-        b = b.proxy(p);
-    }
-    if g.allow_insecure_http {
-        b = b.allow_insecure_http(true);
-    }
-    Ok(b)
-}
-
-fn seconds(flag: &str, s: f64) -> Result<Duration, Error> {
-    if s.is_finite() && s > 0.0 {
-        Ok(Duration::from_secs_f64(s))
-    } else {
-        Err(Error::validation(
-            flag,
-            "must be a positive number of seconds",
-        ))
-    }
+    .builder()
+    .with_env()
 }
 
 /// Runs an API command and returns what to print: the JSON form of the core's result.

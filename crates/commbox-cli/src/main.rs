@@ -54,7 +54,8 @@ fn run_mock(m: &args::MockArgs, g: &args::Global) -> ExitCode {
     let key = m
         .key
         .clone()
-        .or_else(|| g.api_key.clone())
+        // --api-key, else COMMBOX_API_KEY, as a client would take it.
+        .or_else(|| commands::builder(g).options().api_key.clone())
         .unwrap_or_else(|| commbox_mock::DEFAULT_API_KEY.to_owned());
     let config = commbox_mock::MockConfig {
         api_key: key,

@@ -549,7 +549,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         ),
         refused(
             "H22",
-            "api_key",
+            "api_key (COMMBOX_API_KEY)",
             run(&["managers"]).env("COMMBOX_API_KEY", big_arg),
         ),
         sent(
@@ -598,7 +598,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
             "api_key",
             run(&["--api-key", "k\u{1}ey", "managers"]),
         ),
-        refused("H34", "base_url", {
+        refused("H34", "base_url (COMMBOX_BASE_URL)", {
             let url = fx.mock.url();
             let (head, port) = url.rsplit_once(':').unwrap();
             run(&["managers"]).env("COMMBOX_BASE_URL", format!("{head}:1\n{port}"))
@@ -606,12 +606,12 @@ fn cases(fx: &Fx) -> Vec<Case> {
         // --- CR/LF in values bound for a header --------------------------------------------
         refused(
             "H36",
-            "api_key",
+            "api_key (COMMBOX_API_KEY)",
             run(&["managers"]).env("COMMBOX_API_KEY", "secret\r\nX-Evil: 1"),
         ),
         refused(
             "H37",
-            "api_key",
+            "api_key (COMMBOX_API_KEY)",
             run(&["managers"]).env("COMMBOX_API_KEY", "key-from-a-file\n"),
         ),
         refused(
@@ -750,7 +750,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         ),
         refused(
             "H50",
-            "COMMBOX_API_KEY",
+            "api_key (COMMBOX_API_KEY)",
             run(&["managers"]).env("COMMBOX_API_KEY", os(b"k\xff")),
         ),
         refused(

@@ -165,7 +165,12 @@ fn http_to_another_host_is_refused() {
         let out = cmd.output().expect("runs");
         assert_eq!(out.status.code(), Some(3), "{args:?}");
         let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
-        assert_eq!(err["error"]["field"], "base_url", "{err}");
+        // A URL from the environment is named with its variable.
+        let field = match env_url {
+            Some(_) => "base_url (COMMBOX_BASE_URL)",
+            None => "base_url",
+        };
+        assert_eq!(err["error"]["field"], field, "{err}");
         assert!(
             err["error"]["message"]
                 .as_str()

@@ -14,7 +14,7 @@ use crate::client::{commbox_client, commbox_client_config};
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::{give, give_json};
 use core_api::chatwoot::{identifier_hash, ContactParams, InboxClient, NewMessage};
-use core_api::{Attachment, Error};
+use core_api::{Attachment, ClientOptions, Error};
 use serde_json::Value;
 use std::ffi::c_char;
 
@@ -50,6 +50,25 @@ pub extern "C" fn commbox_inbox_new(
         let inbox = str_arg(inbox_identifier, "inbox_identifier")?;
         let out = out_arg(out, "out")?;
         boxed_inbox(out, config.builder().clone().build_inbox(inbox)?);
+        Ok(())
+    })
+}
+
+/// Makes a client for the inbox `inbox_identifier` from client options in their JSON form
+/// (see `commbox_client_new_from_json`), whose `base_url` is the Chatwoot installation
+/// (required); `api_key` is not used. The environment is not read.
+#[no_mangle]
+pub extern "C" fn commbox_inbox_new_from_json(
+    options_json: *const c_char,
+    inbox_identifier: *const c_char,
+    out: *mut *mut commbox_inbox,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    run("commbox_inbox_new_from_json", err, || {
+        let options = ClientOptions::from_json(str_arg(options_json, "options_json")?)?;
+        let inbox = str_arg(inbox_identifier, "inbox_identifier")?;
+        let out = out_arg(out, "out")?;
+        boxed_inbox(out, options.builder().build_inbox(inbox)?);
         Ok(())
     })
 }

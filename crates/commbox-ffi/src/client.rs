@@ -2,7 +2,7 @@
 
 use crate::boundary::{mut_arg, out_arg, ref_arg, run, run_or, str_arg};
 use crate::error::{commbox_error, commbox_status};
-use core_api::{Client, ClientBuilder};
+use core_api::{Client, ClientBuilder, ClientOptions};
 use std::ffi::c_char;
 use std::time::Duration;
 
@@ -219,6 +219,30 @@ pub extern "C" fn commbox_client_new(
         let config = ref_arg(config, "config")?;
         let out = out_arg(out, "out")?;
         let client = config.builder.clone().build()?;
+        out.write(Box::into_raw(Box::new(commbox_client { inner: client })));
+        Ok(())
+    })
+}
+
+/// Makes a client into `*out` (written only on success) from its options in their JSON form
+/// (docs/schemas/ClientOptions.json), an object whose members are all optional but the key:
+/// `api_key`, `base_url`, `timeout` and `connect_timeout` (positive seconds, e.g. 2.5),
+/// `max_retries`, `user_agent_suffix`, `ca_file`, `proxy`, `allow_insecure_http`, e.g.
+/// `{"api_key": "...", "base_url": "http://127.0.0.1:8080", "timeout": 30}`. Members left out
+/// (or null) take the defaults; the environment is not read (use
+/// `commbox_client_config_from_env` for that). Fails with `COMMBOX_STATUS_VALIDATION` naming
+/// the member at fault by its JSON path (`timeout`, an unknown member, or `options` for text
+/// that is not a JSON object). Thread-safe.
+#[no_mangle]
+pub extern "C" fn commbox_client_new_from_json(
+    options_json: *const c_char,
+    out: *mut *mut commbox_client,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    run("commbox_client_new_from_json", err, || {
+        let json = str_arg(options_json, "options_json")?;
+        let out = out_arg(out, "out")?;
+        let client = ClientOptions::from_json(json)?.builder().build()?;
         out.write(Box::into_raw(Box::new(commbox_client { inner: client })));
         Ok(())
     })

@@ -91,7 +91,12 @@ pub mod env {
 /// ```
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "ClientOptions")]
+#[schemars(
+    title = "ClientOptions",
+    description = "Every setting of a client, each optional: a member left out or null comes \
+                   from its COMMBOX_* variable when the face reads the environment, then from \
+                   the default. An explicit value wins over the variable."
+)]
 pub struct ClientOptions {
     /// The API key (Settings > API in the CommBox console); required for CommBox calls, not
     /// used by Chatwoot inboxes. Never serialised.
@@ -104,9 +109,11 @@ pub struct ClientOptions {
     pub base_url: Option<String>,
     /// Time allowed for each attempt as a whole, in seconds (default 60); positive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub timeout: Option<f64>,
     /// Time allowed to open a connection, in seconds (default 10); positive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub connect_timeout: Option<f64>,
     /// Retries after a failed attempt (default 2). Creates are only re-sent when the server
     /// said it did not process them.

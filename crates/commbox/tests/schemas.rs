@@ -11,7 +11,6 @@ use std::path::PathBuf;
 /// What the library writes (records, errors): every key is required, as serialised.
 const OUT: Contract = Contract::Serialize;
 /// What the library reads (requests): optional keys may be left out, as deserialised.
-#[allow(dead_code)]
 const IN: Contract = Contract::Deserialize;
 
 /// How a table line makes its schema.
@@ -53,6 +52,7 @@ const SCHEMAS: &[(&str, Contract, Make)] = &[
     ("Error", OUT, root::<commbox::Error>),
     // Requests (read from JSON): add them here with IN, e.g.
     // ("NewConversation", IN, root::<commbox::NewConversation>),
+    ("ClientOptions", IN, root::<commbox::ClientOptions>),
 ];
 
 fn root<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {

@@ -35,7 +35,7 @@ from . import _commbox
 from ._async_client import AsyncClient, AsyncInboxClient
 from ._attachments import Attachment, AttachmentLike
 from ._chatwoot import ContactFields, ContactRef, InboxClient, SubmittedValues, chatwoot_identifier_hash
-from ._client import Client, ObjectId, StreamId
+from ._client import Client, ClientSettings, ObjectId, StreamId
 from ._enums import MessageType, ObjectStatusType, ObjectType, StreamProviderType
 from ._errors import (
     ApiError,
@@ -86,6 +86,7 @@ __all__ = [
     "__version__",
     # clients
     "Client",
+    "ClientSettings",
     "AsyncClient",
     "StreamId",
     "ObjectId",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequen
 
 from ._attachments import AttachmentLike
 from ._chatwoot import ContactFields, ContactRef, InboxClient, SubmittedValues
-from ._client import Client, ObjectId, StreamId
+from ._client import Client, ClientSettings, ObjectId, StreamId
 from ._enums import ObjectStatusType
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Conversation, Envelope, Inbox, Manager, SystemStatus
 from ._requests import ConversationOptions, MessageOptions, NewConversation, NewMessage, Recipient
@@ -115,26 +115,10 @@ class AsyncClient(_ThreadPoolRunner):
         api_key: Optional[str] = None,
         *,
         base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-        proxy: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        user_agent: Optional[str] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
+        **settings: Unpack[ClientSettings],
     ) -> None:
-        self._client = Client(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            ca_file=ca_file,
-            proxy=proxy,
-            allow_insecure_http=allow_insecure_http,
-            user_agent=user_agent,
-        )
+        self._client = Client(api_key, base_url=base_url, **settings)
         self._start_pool(max_workers)
 
     def _close_sync(self) -> None:
@@ -327,26 +311,10 @@ class AsyncInboxClient(_ThreadPoolRunner):
         base_url: str,
         inbox_identifier: str,
         *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-        proxy: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        user_agent: Optional[str] = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
+        **settings: Unpack[ClientSettings],
     ) -> None:
-        self._inbox = InboxClient(
-            base_url,
-            inbox_identifier,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            ca_file=ca_file,
-            proxy=proxy,
-            allow_insecure_http=allow_insecure_http,
-            user_agent=user_agent,
-        )
+        self._inbox = InboxClient(base_url, inbox_identifier, **settings)
         self._start_pool(max_workers)
 
     @classmethod

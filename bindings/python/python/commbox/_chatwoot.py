@@ -8,13 +8,12 @@ shows ``{inbox}`` and ``{contact}``) nor shown in ``repr``.
 
 from __future__ import annotations
 
-import os
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NoReturn, Optional, Sequence, Type, TypedDict, Union
 
 from . import _commbox
 from ._attachments import AttachmentLike, _attachment_forms
-from ._client import _user_agent_suffix
+from ._client import ClientSettings, _options
 from ._errors import ValidationError, _not_utf8
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Inbox
 
@@ -111,9 +110,9 @@ class InboxClient:
 
     ``base_url`` is the installation (``https://app.chatwoot.com``, an Omnivibe host) and
     ``inbox_identifier`` the API channel's identifier (Settings > Inboxes > Configuration).
-    No API key is used. The other settings are those of :class:`Client` (left as None they
-    come from the ``COMMBOX_*`` variables, then the defaults); :meth:`Client.inbox` makes one
-    that shares a client's connection pool instead.
+    No API key is used. The other settings are those of :class:`ClientSettings` (left as
+    None they come from the ``COMMBOX_*`` variables, then the defaults); :meth:`Client.inbox`
+    makes one that shares a client's connection pool instead.
 
     Like :class:`Client`: safe to share between threads (calls release the GIL), rebuilt on
     first use in a forked child, one DEBUG record per call on the ``commbox`` logger (with the
@@ -128,35 +127,12 @@ class InboxClient:
 
     _native: _commbox.NativeInboxClient
 
-    def __init__(
-        self,
-        base_url: str,
-        inbox_identifier: str,
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-        proxy: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        user_agent: Optional[str] = None,
-    ) -> None:
+    def __init__(self, base_url: str, inbox_identifier: str, **settings: Unpack[ClientSettings]) -> None:
         try:
-            self._native = _commbox.NativeInboxClient(
-                base_url,
-                inbox_identifier,
-                timeout=None if timeout is None else float(timeout),
-                connect_timeout=None if connect_timeout is None else float(connect_timeout),
-                max_retries=max_retries,
-                ca_file=None if ca_file is None else os.fspath(ca_file),
-                proxy=proxy,
-                allow_insecure_http=allow_insecure_http,
-                user_agent_suffix=_user_agent_suffix(user_agent),
-            )
+            options = _options(None, base_url, settings)
+            self._native = _commbox.NativeInboxClient(options, inbox_identifier)
         except UnicodeEncodeError as e:
-            raise _not_utf8(
-                e, base_url=base_url, inbox_identifier=inbox_identifier, proxy=proxy, user_agent=user_agent
-            ) from None
+            raise _not_utf8(e, base_url=base_url, inbox_identifier=inbox_identifier, **settings) from None
 
     @classmethod
     def _wrap(cls, native: _commbox.NativeInboxClient) -> InboxClient:

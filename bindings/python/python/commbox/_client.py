@@ -5,7 +5,20 @@ from __future__ import annotations
 import os
 import platform
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, List, Mapping, NoReturn, Optional, Sequence, Tuple, Type, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    List,
+    Mapping,
+    NoReturn,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypedDict,
+    Union,
+)
 
 from . import _commbox
 from ._enums import ObjectStatusType
@@ -30,7 +43,7 @@ if TYPE_CHECKING:
 
     from ._chatwoot import InboxClient
 
-__all__ = ["Client", "StreamId", "ObjectId"]
+__all__ = ["Client", "ClientSettings", "StreamId", "ObjectId"]
 
 StreamId = Union[str, int]
 """A stream (channel) id, as the CommBox console shows it (``"hNyRN_fLUy7rrOrN9jLpipA=="``);
@@ -48,11 +61,53 @@ _CONVERSATION_TYPES: Tuple[type, ...] = (
 )
 
 
-def _user_agent_suffix(user_agent: Optional[str]) -> str:
-    """What the clients append to the core's User-Agent: the Python version, then the
-    caller's ``user_agent``."""
+class ClientSettings(TypedDict, total=False):
+    """The settings every client takes as keyword arguments besides its address: the
+    core's client options (``ClientOptions``, docs/schemas/ClientOptions.json). None (or not
+    given) leaves a setting to its ``COMMBOX_*`` variable, then to the default; every check
+    is the core's.
+
+    - ``timeout``: seconds allowed for each attempt (``COMMBOX_TIMEOUT``, 60); positive.
+    - ``connect_timeout``: seconds allowed to connect (``COMMBOX_CONNECT_TIMEOUT``, 10).
+    - ``max_retries``: retries after a failed attempt (``COMMBOX_MAX_RETRIES``, 2).
+    - ``ca_file``: extra CA certificates to trust, PEM (``COMMBOX_CA_FILE``).
+    - ``proxy``: a proxy URL for every request (``COMMBOX_PROXY``; else ``HTTPS_PROXY`` and
+      ``NO_PROXY`` apply).
+    - ``allow_insecure_http``: ``http://`` to a non-loopback host (``COMMBOX_ALLOW_INSECURE_HTTP``;
+      off).
+    - ``user_agent``: appended to the User-Agent, to identify your application.
+    """
+
+    timeout: Optional[float]
+    connect_timeout: Optional[float]
+    max_retries: Optional[int]
+    ca_file: Optional[Union[str, "os.PathLike[str]"]]
+    proxy: Optional[str]
+    allow_insecure_http: Optional[bool]
+    user_agent: Optional[str]
+
+
+_SETTINGS = frozenset(ClientSettings.__annotations__)
+
+
+def _options(api_key: Optional[str], base_url: Optional[str], settings: Mapping[str, Any]) -> Dict[str, Any]:
+    """The core's client options (as the native clients take them) from a client's
+    arguments. The User-Agent suffix is the Python version, then the caller's
+    ``user_agent``."""
+    unknown = sorted(set(settings) - _SETTINGS)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) {', '.join(unknown)}: expected {', '.join(sorted(_SETTINGS))}")
+    options: Dict[str, Any] = {k: v for k, v in settings.items() if k not in ("ca_file", "user_agent")}
+    ca_file = settings.get("ca_file")
+    user_agent = settings.get("user_agent")
     suffix = f"python/{platform.python_version()}"
-    return f"{suffix} {user_agent}" if user_agent else suffix
+    options.update(
+        api_key=api_key,
+        base_url=base_url,
+        ca_file=None if ca_file is None else os.fspath(ca_file),
+        user_agent_suffix=f"{suffix} {user_agent}" if user_agent else suffix,
+    )
+    return options
 
 
 class Client:
@@ -60,10 +115,9 @@ class Client:
 
     Settings left as None come from the ``COMMBOX_*`` environment variables, then from the
     defaults: ``api_key`` (``COMMBOX_API_KEY``, required), ``base_url``
-    (``https://api.commbox.io``), ``timeout`` in seconds for each attempt (60),
-    ``connect_timeout`` (10), ``max_retries`` (2), ``ca_file`` (extra CA certificates, PEM),
-    ``proxy`` (else ``HTTPS_PROXY``/``NO_PROXY`` apply), ``allow_insecure_http`` (``http://``
-    to a non-loopback host; off) and ``user_agent`` (appended to the User-Agent).
+    (``COMMBOX_BASE_URL``, ``https://api.commbox.io``) and those of :class:`ClientSettings`
+    (``timeout``, ``connect_timeout``, ``max_retries``, ``ca_file``, ``proxy``,
+    ``allow_insecure_http``, ``user_agent``).
 
     One client is safe to share between threads: calls release the GIL and run in parallel
     on one connection pool. A client inherited by a forked child (gunicorn, Celery) builds a
@@ -78,32 +132,12 @@ class Client:
     """
 
     def __init__(
-        self,
-        api_key: Optional[str] = None,
-        *,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-        proxy: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        user_agent: Optional[str] = None,
+        self, api_key: Optional[str] = None, *, base_url: Optional[str] = None, **settings: Unpack[ClientSettings]
     ) -> None:
         try:
-            self._native = _commbox.NativeClient(
-                api_key=api_key,
-                base_url=base_url,
-                timeout=None if timeout is None else float(timeout),
-                connect_timeout=None if connect_timeout is None else float(connect_timeout),
-                max_retries=max_retries,
-                ca_file=None if ca_file is None else os.fspath(ca_file),
-                proxy=proxy,
-                allow_insecure_http=allow_insecure_http,
-                user_agent_suffix=_user_agent_suffix(user_agent),
-            )
+            self._native = _commbox.NativeClient(_options(api_key, base_url, settings))
         except UnicodeEncodeError as e:
-            raise _not_utf8(e, api_key=api_key, base_url=base_url, proxy=proxy, user_agent=user_agent) from None
+            raise _not_utf8(e, api_key=api_key, base_url=base_url, **settings) from None
 
     @property
     def base_url(self) -> str:

@@ -9,6 +9,12 @@ a path, ``{"path", "name", "content_type"}`` or ``{"name", "content_base64",
 plain dicts and lists, which ``commbox._models`` turns into its dataclasses (declared there
 once each).
 
+Both clients are built from ``options``: the core's ``ClientOptions`` as a dict (keys
+``api_key``, ``base_url``, ``timeout``, ``connect_timeout``, ``max_retries``,
+``user_agent_suffix``, ``ca_file``, ``proxy``, ``allow_insecure_http``; None or absent
+leaves a setting to its ``COMMBOX_*`` variable, then to the default), made by
+``commbox._client._options``.
+
 ``NativeInboxClient`` (behind ``commbox.InboxClient``) takes contact specs (keys:
 ``source_id``, ``identifier``, ``identifier_hash``, ``hmac_token``, ``email``, ``name``,
 ``phone_number``, ``avatar_url``, ``custom_attributes``) and message specs (``content``,
@@ -33,19 +39,7 @@ _Id = Union[int, str]
 class NativeClient:
     """The native client behind ``commbox.Client``."""
 
-    def __new__(
-        cls,
-        *,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        user_agent_suffix: Optional[str] = None,
-    ) -> "NativeClient": ...
+    def __new__(cls, options: Mapping[str, Any]) -> "NativeClient": ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -66,19 +60,7 @@ class NativeClient:
 class NativeInboxClient:
     """The native Chatwoot inbox client behind ``commbox.InboxClient``."""
 
-    def __new__(
-        cls,
-        base_url: str,
-        inbox_identifier: str,
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        ca_file: Optional[str] = None,
-        proxy: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        user_agent_suffix: Optional[str] = None,
-    ) -> "NativeInboxClient": ...
+    def __new__(cls, options: Mapping[str, Any], inbox_identifier: str) -> "NativeInboxClient": ...
     @property
     def base_url(self) -> str: ...
     @property
