@@ -1,0 +1,480 @@
+//! Hostile and bad input (docs/reliability.md), Rust face: a runner over
+//! tests/cases/hostile.json. Each case that applies to this face makes its call on one mock
+//! and is either refused (a validation error naming the field, nothing on the wire) or sent
+//! (what the mock recorded and stored is what the table says); every failing case is
+//! reported by id. `CASES_ONLY=H01,H02` runs only those cases.
+
+#[path = "common/case_table.rs"]
+mod case_table;
+mod common;
+
+use case_table::{Args, Id, Places, Report};
+use commbox::chatwoot::{self, InboxClient, NewContact};
+use commbox::*;
+use commbox_mock::{MockServer, CHATWOOT_INBOX};
+use serde_json::{Map, Value};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+const FACE: &str = "rust";
+const TEST_NAME: &str = "every_hostile_input_is_refused_by_name_or_sent_intact";
+
+/// The mock, clients on it, the table's fixture (a CommBox conversation, a Chatwoot contact
+/// with a conversation) and a directory for the cases' files.
+struct Fx {
+    mock: MockServer,
+    client: Client,
+    inbox: InboxClient,
+    places: Places,
+    dir: tempfile::TempDir,
+}
+
+impl Fx {
+    fn new(table: &Value) -> Fx {
+        let fixture = &table["fixture"];
+        let s = |k: &str| fixture[k].as_str().unwrap();
+        let (mock, client) = common::setup();
+        let inbox = client.inbox(&mock.url(), s("inbox")).unwrap();
+        let object = client
+            .create_conversation(s("stream"), SmsConversation::new(s("phone"), s("message")))
+            .unwrap();
+        let contact = inbox
+            .create_contact(NewContact::new().source_id(s("contact")))
+            .unwrap()
+            .source_id
+            .unwrap();
+        let conversation = inbox.create_conversation(&contact, None).unwrap().id;
+        let dir = tempfile::tempdir().unwrap();
+        // Searchable by the unprivileged user of H76, so that only the file itself is not.
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let places = Places {
+            dir: dir.path().display().to_string(),
+            mock_port: mock.url().rsplit(':').next().unwrap().parse().unwrap(),
+            object,
+            contact,
+            conversation,
+        };
+        Fx {
+            mock,
+            client,
+            inbox,
+            places,
+            dir,
+        }
+    }
+}
+
+fn attachments(args: &Args) -> Vec<Attachment> {
+    args.list("attachments")
+        .iter()
+        .map(|a| attachment(a, args.places))
+        .collect()
+}
+
+fn attachment(spec: &Value, places: &Places) -> Attachment {
+    let mut a = if let Some(path) = spec.get("path") {
+        let path = case_table::text(path, places);
+        Attachment::from_path(PathBuf::from(OsStr::from_bytes(path.as_bytes())))
+    } else {
+        let name = case_table::text(&spec["name"], places).utf8().to_owned();
+        let content = case_table::text(&spec["content"], places);
+        Attachment::from_bytes(name, content.as_bytes().to_vec())
+    };
+    if let Some(ct) = spec.get("content_type") {
+        a = a.with_content_type(case_table::text(ct, places).utf8());
+    }
+    a
+}
+
+/// Adds what every conversation type takes: attachments and the user's remarks.
+macro_rules! common_parts {
+    ($conv:expr, $args:expr) => {{
+        let mut c = $conv;
+        for a in attachments($args) {
+            c = c.attachment(a);
+        }
+        if let Some(remarks) = $args.text("user_remarks") {
+            c = c.user(User::new().remarks(remarks));
+        }
+        NewConversation::from(c)
+    }};
+}
+
+/// `$body` with `$x` bound to the id, a number or a text (both are path parameters).
+macro_rules! by_id {
+    ($id:expr, |$x:ident| $body:expr) => {
+        match $id {
+            Id::Num($x) => $body,
+            Id::Text($x) => $body,
+        }
+    };
+}
+
+/// Makes the call through this face; the record it returns, as JSON, when it returns one.
+fn call(fx: &Fx, args: &Args) -> Result<Value> {
+    let op = args.must("op");
+    let done = |r: Result<()>| r.map(|()| Value::Null);
+    match op.as_str() {
+        "conversation" => {
+            let (identity, message) = (args.must("identity"), args.must("message"));
+            let conv = match args.must("channel").as_str() {
+                "sms" => common_parts!(SmsConversation::new(identity, message), args),
+                "chat" => common_parts!(ChatConversation::new(identity, message), args),
+                "whatsapp_template" => common_parts!(
+                    WhatsAppTemplateConversation::new(identity, args.must("template"), message),
+                    args
+                ),
+                "email" => {
+                    let mut c = EmailConversation::new(identity, args.must("subject"), message);
+                    for to in args
+                        .get("to")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let t = |k: &str| case_table::text(&to[k], args.places).utf8().to_owned();
+                        c = c.to_named(t("address"), t("name"));
+                    }
+                    common_parts!(c, args)
+                }
+                other => panic!("channel {other}"),
+            };
+            // The subject is a default of every conversation: only e-mail uses it.
+            args.get("subject");
+            done(
+                fx.client
+                    .create_conversation(args.must("stream"), conv)
+                    .map(drop),
+            )
+        }
+        "message" => {
+            let (identity, text) = (args.must("identity"), args.must("message"));
+            let mut m = match args.must("from").as_str() {
+                "customer" => NewMessage::from_customer(identity, text),
+                "agent" => {
+                    let agent = args.get("agent_id").and_then(Value::as_i64).unwrap();
+                    NewMessage::from_agent(agent, identity, text)
+                }
+                other => panic!("from {other}"),
+            };
+            for a in attachments(args) {
+                m = m.attachment(a);
+            }
+            if args.get("base64") == Some(&Value::Bool(true)) {
+                m = m.attachments_as_base64(true);
+            }
+            let stream = args.must("stream");
+            done(by_id!(args.id("object"), |o| fx
+                .client
+                .create_message(stream, o, m)
+                .map(drop)))
+        }
+        "get_conversation" => {
+            let stream = args.must("stream");
+            done(by_id!(args.id("object"), |o| fx
+                .client
+                .get_conversation(stream, o)
+                .map(drop)))
+        }
+        "set_status" => {
+            assert_eq!(args.must("status"), "resolved");
+            done(by_id!(args.id("object"), |o| fx
+                .client
+                .set_conversation_status(o, ObjectStatusType::RESOLVED)))
+        }
+        "raw_request" => done(
+            fx.client
+                .raw_request(&args.must("method"), &args.must("path"), None)
+                .map(drop),
+        ),
+        "client" => {
+            let mut b = common::builder(&fx.mock);
+            if let Some(key) = args.text("api_key") {
+                b = b.api_key(key);
+            }
+            if let Some(url) = args.text("base_url") {
+                b = b.base_url(url);
+            }
+            if let Some(suffix) = args.text("user_agent_suffix") {
+                b = b.user_agent_suffix(suffix);
+            }
+            if let Some(proxy) = args.text("proxy") {
+                b = b.proxy(proxy);
+            }
+            done(b.build().map(drop))
+        }
+        "inbox" => done(
+            fx.client
+                .inbox(&fx.mock.url(), &args.must("inbox"))
+                .and_then(|i| i.inbox())
+                .map(drop),
+        ),
+        "get_contact" => {
+            let contact = args.must("contact");
+            let found = match (args.text("identifier"), args.text("identifier_hash")) {
+                (Some(id), Some(hash)) => fx.inbox.get_verified_contact(&contact, &id, &hash),
+                (None, None) => fx.inbox.get_contact(&contact),
+                _ => panic!("identifier and identifier_hash go together"),
+            };
+            found.map(|c| as_json!(&c))
+        }
+        "create_contact" => {
+            let mut c = NewContact::new();
+            if let Some(v) = args.text("source_id") {
+                c = c.source_id(v);
+            }
+            if let Some(v) = args.text("name") {
+                c = c.name(v);
+            }
+            if let Some(v) = args.text("email") {
+                c = c.email(v);
+            }
+            fx.inbox.create_contact(c).map(|c| as_json!(&c))
+        }
+        "chatwoot_message" => {
+            let mut m = chatwoot::NewInboxMessage::new(args.must("message"));
+            if let Some(echo) = args.text("echo_id") {
+                m = m.echo_id(echo);
+            }
+            for a in attachments(args) {
+                m = m.attachment(a);
+            }
+            let contact = args.must("contact");
+            done(by_id!(args.id("conversation"), |c| fx
+                .inbox
+                .create_message(&contact, c, m)
+                .map(drop)))
+        }
+        other => panic!("no such call in this face: {other}"),
+    }
+}
+
+/// Writes the files a case needs into the suite's directory.
+fn make_files(fx: &Fx, call: &Map<String, Value>) {
+    use std::os::unix::fs::PermissionsExt;
+    for file in call
+        .get("files")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = case_table::text(&file["name"], &fx.places);
+        let path = fx.dir.path().join(OsStr::from_bytes(name.as_bytes()));
+        let _ = std::fs::remove_file(&path);
+        if file["fifo"] == true {
+            let status = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(status.success(), "mkfifo");
+        } else {
+            let content = case_table::text(&file["content"], &fx.places);
+            std::fs::write(&path, content.as_bytes()).unwrap();
+        }
+        if let Some(mode) = file["mode"].as_u64() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode as u32)).unwrap();
+        }
+    }
+}
+
+/// Whether this process reads any file whatever its mode (root): then the cases meant for
+/// an unprivileged user run in a copy of this test as uid 65534.
+fn privileged() -> bool {
+    // The effective uid, the third field of the Uid: line.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        == Some("0")
+}
+
+/// Runs `id` alone in a copy of this test binary as uid 65534 (from a 0755 directory: the
+/// build tree may sit below one that user cannot enter).
+fn run_as_nobody(id: &str) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let exe_dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(exe_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let exe = exe_dir.path().join("hostile_cases");
+    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    let out = std::process::Command::new(&exe)
+        .args(["--exact", TEST_NAME, "--nocapture"])
+        .env("CASES_ONLY", id)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() && stderr.contains(": 1 cases passed") {
+        return Vec::new();
+    }
+    // The copy's report names what failed, as "  <id>: <problem>" lines.
+    let prefix = format!("  {id}: ");
+    let found: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(|p| format!("as uid 65534: {p}"))
+        .collect();
+    if found.is_empty() {
+        vec![format!("as uid 65534: {stderr}")]
+    } else {
+        found
+    }
+}
+
+/// The record a check starts from (see tests/cases/README.md).
+fn root(fx: &Fx, name: &str, during: &[Value], result: &Value) -> Result<Value, String> {
+    let objects = || as_json!(&fx.mock.objects());
+    let conversation = || {
+        let state = as_json!(&fx.mock.chatwoot_state());
+        let inbox = state["inboxes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["identifier"] == CHATWOOT_INBOX)
+            .cloned()
+            .unwrap();
+        inbox
+    };
+    let found = match name {
+        "request" => match during {
+            [one] => Some(one.clone()),
+            _ => return Err(format!("{} requests were sent, want 1", during.len())),
+        },
+        "object" => objects().as_array().unwrap().last().cloned(),
+        "message" => objects()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == fx.places.object)
+            .and_then(|o| o["children"].as_array()?.last().cloned()),
+        "chatwoot_message" => conversation()["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == fx.places.conversation)
+            .and_then(|c| c["messages"].as_array()?.last().cloned()),
+        "contact" => conversation()["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["source_id"] == fx.places.contact.as_str())
+            .cloned(),
+        "result" => Some(result.clone()),
+        other => panic!("no such record: {other}"),
+    };
+    found.ok_or_else(|| format!("no {name} stored"))
+}
+
+fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
+    let call_map = case_table::with_defaults(table, &case["call"]);
+    if call_map.get("as_nobody") == Some(&Value::Bool(true)) && privileged() {
+        return run_as_nobody(case["id"].as_str().unwrap());
+    }
+    make_files(fx, &call_map);
+    for setup in call_map
+        .get("setup")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let setup = case_table::with_defaults(table, setup);
+        if let Err(e) = call(fx, &Args::new(&setup, &fx.places)) {
+            return vec![format!("set-up failed: {e}")];
+        }
+    }
+    let before = fx.mock.request_count();
+    let args = Args::new(&call_map, &fx.places);
+    let result = call(fx, &args);
+    let during: Vec<Value> = fx.mock.requests()[before..]
+        .iter()
+        .map(|r| as_json!(r))
+        .collect();
+    let mut p = Vec::new();
+    let unused = args.unused();
+    if !unused.is_empty() {
+        p.push(format!("arguments this face does not use: {unused:?}"));
+    }
+    let expect = &case_table::expect_here(case, FACE);
+    if let Some(field) = expect.get("refused") {
+        let field = fx.places.fill(field.as_str().unwrap());
+        match &result {
+            Ok(_) => p.push("not refused".into()),
+            Err(e) => {
+                let kind = expect["kind"].as_str().unwrap_or("validation");
+                if e.kind().as_str() != kind {
+                    p.push(format!("kind {}, want {kind}: {e}", e.kind()));
+                }
+                if e.field() != Some(field.as_str()) {
+                    p.push(format!("field {:?}, want {field:?}: {e}", e.field()));
+                }
+                if !e.to_string().starts_with(&format!("{field}: ")) {
+                    p.push(format!("the message does not start with the field: {e}"));
+                }
+                for has in expect["message_has"].as_array().into_iter().flatten() {
+                    let has = has.as_str().unwrap();
+                    if !e.to_string().contains(has) {
+                        p.push(format!("the message lacks {has:?}: {e}"));
+                    }
+                }
+                for lacks in expect["message_lacks"].as_array().into_iter().flatten() {
+                    let lacks = lacks.as_str().unwrap();
+                    if format!("{e} {e:?}").contains(lacks) {
+                        p.push(format!("the error shows {lacks:?}: {e:?}"));
+                    }
+                }
+            }
+        }
+        if !during.is_empty() {
+            p.push(format!("{} requests were sent", during.len()));
+        }
+        return p;
+    }
+    let answer = expect["sent"].as_str().expect("refused or sent");
+    let result = match (answer, result) {
+        ("ok", Ok(v)) => v,
+        ("ok", Err(e)) => return vec![format!("failed: {e}")],
+        (want, Err(e)) if e.kind().as_str() == want => Value::Null,
+        (want, other) => return vec![format!("{other:?}, want {want}")],
+    };
+    if during.is_empty() {
+        p.push("nothing was sent".into());
+        return p;
+    }
+    let decoded = case_table::decoded(&Value::Object(call_map.clone()), &fx.places);
+    let checks = expect["checks"].as_array().unwrap();
+    p.extend(case_table::run_checks(checks, &decoded, |name| {
+        root(fx, name, &during, &result)
+    }));
+    p
+}
+
+#[test]
+fn every_hostile_input_is_refused_by_name_or_sent_intact() {
+    let table = case_table::load("hostile.json");
+    let only: Option<Vec<String>> = std::env::var("CASES_ONLY")
+        .ok()
+        .map(|s| s.split(',').map(str::to_owned).collect());
+    let fx = Fx::new(&table);
+    let mut report = Report::default();
+    for case in table["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        if only.as_ref().is_some_and(|o| !o.iter().any(|x| x == id)) {
+            continue;
+        }
+        if case_table::face_part(case, FACE).is_err() {
+            continue;
+        }
+        let problems = catch_unwind(AssertUnwindSafe(|| run_case(&table, &fx, case)))
+            .unwrap_or_else(|p| vec![format!("panicked: {}", case_table::panic_text(&*p))]);
+        report.add(id, problems);
+    }
+    report.finish("hostile input (Rust)");
+}
