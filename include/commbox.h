@@ -332,6 +332,19 @@ enum commbox_status commbox_inbox_create_contact(const struct commbox_inbox *inb
                                                  struct commbox_error **err);
 
 /**
+ * Creates a contact from its request in the JSON form (docs/schemas/NewContact.json: every
+ * member optional: `source_id`, `identifier`, `identifier_hash`, `hmac_token` (the inbox's
+ * token, to compute `identifier_hash` from `identifier` here; never sent), `email`, `name`,
+ * `phone_number`, `avatar_url`, `custom_attributes`). Otherwise as
+ * `commbox_inbox_create_contact`; errors name the member by its JSON path.
+ */
+enum commbox_status commbox_inbox_create_contact_from_json(const struct commbox_inbox *inbox,
+                                                           const char *contact_json,
+                                                           char **out_source_id,
+                                                           char **out_json,
+                                                           struct commbox_error **err);
+
+/**
  * The contact with this `source_id`, in its JSON form (docs/schemas/Contact.json).
  */
 enum commbox_status commbox_inbox_get_contact(const struct commbox_inbox *inbox,
@@ -367,6 +380,17 @@ enum commbox_status commbox_inbox_update_contact(const struct commbox_inbox *inb
                                                  const char *custom_attributes_json,
                                                  char **out_json,
                                                  struct commbox_error **err);
+
+/**
+ * Updates a contact from a request in the JSON form (see
+ * `commbox_inbox_create_contact_from_json`; `source_id` is refused); `*out_json` receives
+ * its JSON form as for `commbox_inbox_update_contact`.
+ */
+enum commbox_status commbox_inbox_update_contact_from_json(const struct commbox_inbox *inbox,
+                                                           const char *contact_identifier,
+                                                           const char *contact_json,
+                                                           char **out_json,
+                                                           struct commbox_error **err);
 
 /**
  * Opens a conversation for the contact; `custom_attributes_json` may be NULL. `*out_id`
@@ -434,6 +458,16 @@ enum commbox_status commbox_inbox_update_last_seen(const struct commbox_inbox *i
 enum commbox_status commbox_inbox_message_new(const char *content,
                                               struct commbox_inbox_message **out,
                                               struct commbox_error **err);
+
+/**
+ * A new message from its JSON form (docs/schemas/NewInboxMessage.json: `{"content",
+ * "echo_id", "attachments": [path or {"path", "name", "content_type"}]}`, every member
+ * optional). Fails with `COMMBOX_STATUS_VALIDATION` naming the member by its JSON path
+ * (`attachments[1]`, or `message` for text that is not a JSON object).
+ */
+enum commbox_status commbox_inbox_message_from_json(const char *json,
+                                                    struct commbox_inbox_message **out,
+                                                    struct commbox_error **err);
 
 /**
  * Releases a message handle. NULL is ignored.

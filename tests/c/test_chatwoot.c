@@ -290,6 +290,55 @@ static void test_bad_input(void) {
     commbox_inbox_free(inbox);
 }
 
+/* The client options and the requests in their JSON forms (docs/schemas/): the same
+ * checks as every face, errors naming the JSON path. */
+static void test_json_forms(void) {
+    mock_reset();
+    commbox_inbox *inbox = NULL;
+    commbox_inbox_message *m = NULL, *none = NULL;
+    char options[512], *json = NULL, *sid = NULL, *other = NULL;
+    int64_t conversation = 0, id = 0;
+    snprintf(options, sizeof options, "{\"base_url\": \"%s\", \"max_retries\": 0}", base_url);
+    OK(commbox_inbox_new_from_json(options, "mock-inbox", &inbox, E));
+    OK(commbox_inbox_create_contact_from_json(
+        inbox, "{\"source_id\": \"json-1\", \"name\": \"Jay\", \"custom_attributes\": {\"plan\": \"gold\"}}", &sid,
+        NULL, E));
+    CHECK(sid && strcmp(sid, "json-1") == 0);
+    CHECK(state_contains("\"plan\":\"gold\""));
+    OK(commbox_inbox_update_contact_from_json(inbox, "json-1", "{\"email\": \"jay@example.com\"}", &json, E));
+    CHECK(json && strstr(json, "jay@example.com"));
+    commbox_string_free(json);
+    json = NULL;
+    OK(commbox_inbox_create_conversation(inbox, "json-1", NULL, &conversation, NULL, E));
+    OK(commbox_inbox_message_from_json("{\"content\": \"from JSON\", \"echo_id\": \"e-1\"}", &m, E));
+    OK(commbox_inbox_create_message(inbox, "json-1", conversation, m, &id, &json, E));
+    CHECK(id > 0 && json && strstr(json, "from JSON"));
+    commbox_string_free(json);
+    json = NULL;
+
+    /* The core's rules, nothing sent: an HMAC token needs an identifier and excludes a hash. */
+    int before = mock_request_count();
+    BAD(COMMBOX_STATUS_VALIDATION, "hmac_token",
+        commbox_inbox_create_contact_from_json(inbox, "{\"hmac_token\": \"t\"}", &other, NULL, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "hmac_token",
+        commbox_inbox_create_contact_from_json(
+            inbox, "{\"identifier\": \"u\", \"identifier_hash\": \"h\", \"hmac_token\": \"t\"}", &other, NULL, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "nmae",
+        commbox_inbox_create_contact_from_json(inbox, "{\"nmae\": \"J\"}", &other, NULL, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "source_id",
+        commbox_inbox_update_contact_from_json(inbox, "json-1", "{\"source_id\": \"x\"}", &json, ERR));
+    BAD(COMMBOX_STATUS_NULL_ARGUMENT, "contact_json",
+        commbox_inbox_create_contact_from_json(inbox, NULL, &other, NULL, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "attachments[0]", commbox_inbox_message_from_json("{\"attachments\": [3]}", &none, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "message", commbox_inbox_message_from_json("[]", &none, ERR));
+    CHECK(mock_request_count() == before);
+    CHECK(other == NULL && json == NULL && none == NULL);
+
+    commbox_string_free(sid);
+    commbox_inbox_message_free(m);
+    commbox_inbox_free(inbox);
+}
+
 int main(void) {
     base_url = getenv("COMMBOX_BASE_URL");
     api_key = getenv("COMMBOX_API_KEY");
@@ -306,6 +355,8 @@ int main(void) {
     test_errors();
     fprintf(stderr, "-- chatwoot bad input\n");
     test_bad_input();
+    fprintf(stderr, "-- chatwoot JSON forms\n");
+    test_json_forms();
     commbox_client_free(inspector);
     rmdir(dir);
     return finish();

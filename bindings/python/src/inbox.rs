@@ -96,55 +96,63 @@ impl NativeInboxClient {
         })
     }
 
-    /// Creates a contact (or returns the one with this `source_id`) from a contact spec.
+    /// Creates a contact (or returns the one with this `source_id`) from the JSON form of
+    /// the core's `NewContact`.
     fn create_contact<'py>(
         &self,
         py: Python<'py>,
-        spec: &Bound<'py, PyDict>,
+        form: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            let params = requests::chatwoot_contact(spec)?;
+            let params = requests::chatwoot_contact(form)?;
             let contact = self.call(py, move |i| i.create_contact(params))?;
             records::to_py(py, &contact)
         })
     }
 
-    /// The contact whose `source_id` is `contact`.
-    #[pyo3(signature = (contact, identifier = None, identifier_hash = None))]
+    /// The contact whose `source_id` is `contact`; with `identifier` and its hash (given, or
+    /// computed from the inbox's `hmac_token` by the core's rule), the verified lookup.
+    #[pyo3(signature = (contact, identifier = None, identifier_hash = None, hmac_token = None))]
     fn get_contact<'py>(
         &self,
         py: Python<'py>,
         contact: String,
         identifier: Option<String>,
         identifier_hash: Option<String>,
+        hmac_token: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let found = self.call(py, move |i| {
+                let hash = chatwoot::identifier_hash_to_send(
+                    identifier.as_deref(),
+                    identifier_hash.as_deref(),
+                    hmac_token.as_deref(),
+                )?;
                 // Either half given means the caller wants the verified lookup; the core
                 // names whichever half is missing.
-                if identifier.is_some() || identifier_hash.is_some() {
-                    i.get_verified_contact(
+                match (identifier, hash) {
+                    (None, None) => i.get_contact(&contact),
+                    (identifier, hash) => i.get_verified_contact(
                         &contact,
                         identifier.as_deref().unwrap_or_default(),
-                        identifier_hash.as_deref().unwrap_or_default(),
-                    )
-                } else {
-                    i.get_contact(&contact)
+                        hash.as_deref().unwrap_or_default(),
+                    ),
                 }
             })?;
             records::to_py(py, &found)
         })
     }
 
-    /// Updates the contact from a contact spec; returns the full contact model.
+    /// Updates the contact from the JSON form of the core's `NewContact`; returns the full
+    /// contact model.
     fn update_contact<'py>(
         &self,
         py: Python<'py>,
         contact: String,
-        spec: &Bound<'py, PyDict>,
+        form: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            let changes = requests::chatwoot_contact(spec)?;
+            let changes = requests::chatwoot_contact(form)?;
             let updated = self.call(py, move |i| i.update_contact(&contact, changes))?;
             records::to_py(py, &updated)
         })
@@ -233,16 +241,16 @@ impl NativeInboxClient {
         })
     }
 
-    /// Posts a message from the contact, from a message spec.
+    /// Posts a message from the contact, from the JSON form of the core's `NewInboxMessage`.
     fn create_message<'py>(
         &self,
         py: Python<'py>,
         contact: String,
         conversation_id: Id,
-        spec: &Bound<'py, PyDict>,
+        form: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            let message = requests::chatwoot_message(spec)?;
+            let message = requests::chatwoot_message(form)?;
             let created = self.call(py, move |i| {
                 i.create_message(&contact, conversation_id, message)
             })?;

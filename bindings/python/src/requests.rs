@@ -5,80 +5,37 @@
 //! reads it (`NewConversation::from_value`, `NewMessage::from_value`), so every check, and
 //! every error's field, is the core's.
 //!
-//! The Chatwoot specs (`chatwoot_contact`, `chatwoot_message`) are still dicts read key by
-//! key into the core's builders; their attachments are in the core's JSON form too.
+//! The Chatwoot requests (`chatwoot_contact`, `chatwoot_message`) cross the same way, as
+//! the core's `NewContact` and `NewInboxMessage`.
 
 use crate::errors;
 use crate::json;
-use commbox::chatwoot::{self, ContactParams};
-use commbox::{Attachment, NewConversation, NewMessage, ObjectStatusType};
-use pyo3::conversion::FromPyObjectOwned;
-use pyo3::exceptions::{PyTypeError, PyUnicodeEncodeError};
+use commbox::chatwoot::{NewContact, NewInboxMessage};
+use commbox::{NewConversation, NewMessage, ObjectStatusType};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use serde_json::{Map, Value};
-
-/// A Chatwoot spec dict, with typed access that names the key in every conversion error.
-struct Spec<'a, 'py> {
-    dict: &'a Bound<'py, PyDict>,
-}
-
-impl<'py> Spec<'_, 'py> {
-    fn item(&self, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        Ok(self.dict.get_item(key)?.filter(|v| !v.is_none()))
-    }
-
-    /// A key that may be absent or None.
-    fn opt<T: FromPyObjectOwned<'py>>(&self, key: &str) -> PyResult<Option<T>> {
-        self.item(key)?.map(|v| self.convert(key, &v)).transpose()
-    }
-
-    fn convert<T: FromPyObjectOwned<'py>>(&self, key: &str, v: &Bound<'py, PyAny>) -> PyResult<T> {
-        v.extract::<T>().map_err(|e| {
-            let e: PyErr = e.into();
-            let py = v.py();
-            // A str with lone surrogates (what os.fsdecode makes of bytes that are not
-            // UTF-8) is a bad value, like invalid UTF-8 in C: a ValidationError naming it.
-            if e.is_instance_of::<PyUnicodeEncodeError>(py) {
-                errors::validation(py, key, format!("is not valid UTF-8 ({})", e.value(py)))
-            } else {
-                PyTypeError::new_err(format!("{key}: {}", e.value(py)))
-            }
-        })
-    }
-}
 
 /// The core's request for a new conversation, from its JSON form (the dict
 /// `commbox._requests` builds from the user's arguments, whose names are its keys).
 pub(crate) fn conversation(form: &Bound<'_, PyAny>) -> PyResult<NewConversation> {
-    let value = json::form_to_json("conversation", form)?;
-    NewConversation::from_value(value).map_err(|e| errors::to_py(form.py(), e.into()))
+    from_form("conversation", form, NewConversation::from_value)
 }
 
 /// The core's request for a new message, from its JSON form.
 pub(crate) fn message(form: &Bound<'_, PyAny>) -> PyResult<NewMessage> {
-    let value = json::form_to_json("message", form)?;
-    NewMessage::from_value(value).map_err(|e| errors::to_py(form.py(), e.into()))
+    from_form("message", form, NewMessage::from_value)
 }
 
-/// The attachments of a Chatwoot message, in the core's JSON form of an attachment (a
-/// path, `{"path", "name", "content_type"}` or `{"name", "content_base64", "content_type"}`).
-fn attachments(s: &Spec<'_, '_>) -> PyResult<Vec<Attachment>> {
-    let py = s.dict.py();
-    let Some(v) = s.item("attachments")? else {
-        return Ok(Vec::new());
-    };
-    let bad = |field: String, e: serde_json::Error| errors::validation(py, &field, e);
-    match json::to_json("attachments", &v)? {
-        Value::Array(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                serde_json::from_value(item).map_err(|e| bad(format!("attachments[{i}]"), e))
-            })
-            .collect(),
-        other => serde_json::from_value(other).map_err(|e| bad("attachments".to_owned(), e)),
-    }
+/// A request read by the core (`read`, its type's `from_value`) from its JSON form; `what`
+/// names the form when it is not a dict. The core's errors become Python's.
+fn from_form<T>(
+    what: &str,
+    form: &Bound<'_, PyAny>,
+    read: fn(Value) -> commbox::Result<T>,
+) -> PyResult<T> {
+    let value = json::form_to_json(what, form)?;
+    read(value).map_err(|e| errors::to_py(form.py(), e.into()))
 }
 
 /// A conversation status given as a number or as its documented name (`"resolved"`,
@@ -101,82 +58,17 @@ pub(crate) fn status(v: &Bound<'_, PyAny>) -> PyResult<ObjectStatusType> {
     ))
 }
 
-/// Builds the core's Chatwoot contact fields (create or update) from their spec.
-///
-/// `hmac_token` is this face's shortcut for the core's `verified_identifier`: it computes
-/// `identifier_hash` from `identifier`, so it needs `identifier` and excludes
-/// `identifier_hash`. Everything else is checked by the core when the call runs.
-pub(crate) fn chatwoot_contact(spec: &Bound<'_, PyDict>) -> PyResult<ContactParams> {
-    let py = spec.py();
-    let s = Spec { dict: spec };
-    let mut c = ContactParams::new();
-    if let Some(v) = s.opt::<String>("source_id")? {
-        c = c.source_id(v);
-    }
-    let identifier = s.opt::<String>("identifier")?;
-    let hash = s.opt::<String>("identifier_hash")?;
-    match (identifier, hash, s.opt::<String>("hmac_token")?) {
-        (_, Some(_), Some(_)) => {
-            return Err(errors::validation(
-                py,
-                "hmac_token",
-                "give identifier_hash or hmac_token, not both",
-            ))
-        }
-        (None, None, Some(_)) => {
-            return Err(errors::validation(
-                py,
-                "hmac_token",
-                "needs identifier: the hash is computed from it",
-            ))
-        }
-        (_, _, Some(token)) if token.is_empty() => {
-            return Err(errors::validation(py, "hmac_token", "must not be empty"))
-        }
-        (Some(identifier), None, Some(token)) => {
-            c = c.verified_identifier(identifier, &token);
-        }
-        (identifier, hash, None) => {
-            if let Some(v) = identifier {
-                c = c.identifier(v);
-            }
-            if let Some(v) = hash {
-                c = c.identifier_hash(v);
-            }
-        }
-    }
-    if let Some(v) = s.opt::<String>("email")? {
-        c = c.email(v);
-    }
-    if let Some(v) = s.opt::<String>("name")? {
-        c = c.name(v);
-    }
-    if let Some(v) = s.opt::<String>("phone_number")? {
-        c = c.phone_number(v);
-    }
-    if let Some(v) = s.opt::<String>("avatar_url")? {
-        c = c.avatar_url(v);
-    }
-    if let Some(v) = s.item("custom_attributes")? {
-        for (name, value) in json_object("custom_attributes", &v)? {
-            c = c.custom_attribute(name, value);
-        }
-    }
-    Ok(c)
+/// The core's Chatwoot contact request (create or update), from its JSON form (the dict
+/// `commbox._chatwoot` builds from the keyword arguments). The core applies every rule,
+/// `hmac_token`'s included.
+pub(crate) fn chatwoot_contact(form: &Bound<'_, PyAny>) -> PyResult<NewContact> {
+    from_form("contact", form, NewContact::from_value)
 }
 
-/// Builds the core's Chatwoot message from its spec: `content`, `echo_id`, `attachments`
-/// (in the core's JSON form, as for CommBox messages).
-pub(crate) fn chatwoot_message(spec: &Bound<'_, PyDict>) -> PyResult<chatwoot::NewMessage> {
-    let s = Spec { dict: spec };
-    let mut m = chatwoot::NewMessage::new(s.opt::<String>("content")?.unwrap_or_default());
-    if let Some(v) = s.opt::<String>("echo_id")? {
-        m = m.echo_id(v);
-    }
-    for a in attachments(&s)? {
-        m = m.attachment(a);
-    }
-    Ok(m)
+/// The core's Chatwoot message request, from its JSON form (`content`, `echo_id`,
+/// `attachments` in the core's JSON form of an attachment).
+pub(crate) fn chatwoot_message(form: &Bound<'_, PyAny>) -> PyResult<NewInboxMessage> {
+    from_form("message", form, NewInboxMessage::from_value)
 }
 
 /// A Python mapping as a JSON object (`custom_attributes`); anything else is a

@@ -3,7 +3,7 @@
 use crate::commands::{builder, message_text, parse_field, read_json};
 use crate::output::{printed, Printed};
 use clap::{Args, Subcommand};
-use commbox::chatwoot::{self, ContactParams, InboxClient, NewMessage};
+use commbox::chatwoot::{self, InboxClient, NewContact, NewInboxMessage};
 use commbox::{Attachment, Error};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -64,10 +64,11 @@ pub struct ContactFields {
     #[arg(long)]
     pub identifier: Option<String>,
     /// `identifier_hash` (or give --hmac-token to compute it).
-    #[arg(long, conflicts_with = "hmac_token")]
+    #[arg(long)]
     pub identifier_hash: Option<String>,
-    /// The inbox's HMAC token: computes identifier_hash from --identifier (if given).
-    #[arg(long, env = "CHATWOOT_HMAC_TOKEN", hide_env_values = true)]
+    /// The inbox's HMAC token: computes identifier_hash from --identifier, which it needs
+    /// [env: CHATWOOT_HMAC_TOKEN, used when --identifier is given without its hash].
+    #[arg(long)]
     pub hmac_token: Option<String>,
     /// E-mail address.
     #[arg(long)]
@@ -107,19 +108,15 @@ pub struct ContactGetArgs {
     /// The contact's source_id.
     #[arg(long)]
     pub contact: String,
-    /// The contact's identifier, for inboxes with identity validation.
-    #[arg(long, requires = "hash_source")]
+    /// The contact's identifier, for inboxes with identity validation (with its hash).
+    #[arg(long)]
     pub identifier: Option<String>,
     /// Its identifier_hash (or give --hmac-token to compute it).
-    #[arg(long, group = "hash_source", requires = "identifier")]
+    #[arg(long)]
     pub identifier_hash: Option<String>,
-    /// The inbox's HMAC token: computes identifier_hash from --identifier (if given).
-    #[arg(
-        long,
-        group = "hash_source",
-        env = "CHATWOOT_HMAC_TOKEN",
-        hide_env_values = true
-    )]
+    /// The inbox's HMAC token: computes identifier_hash from --identifier, which it needs
+    /// [env: CHATWOOT_HMAC_TOKEN, used when --identifier is given without its hash].
+    #[arg(long)]
     pub hmac_token: Option<String>,
 }
 
@@ -236,14 +233,24 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Printed, Error> {
             }
             printed!(inbox.create_contact(params)?)
         }
-        C::ContactGet(c) => printed!(match (c.identifier, c.identifier_hash, c.hmac_token) {
-            (Some(id), Some(hash), _) => inbox.get_verified_contact(&c.contact, &id, &hash)?,
-            (Some(id), None, Some(token)) => {
-                let hash = chatwoot::identifier_hash(&id, &token);
-                inbox.get_verified_contact(&c.contact, &id, &hash)?
-            }
-            _ => inbox.get_contact(&c.contact)?,
-        }),
+        C::ContactGet(c) => {
+            let identifier = c.identifier.as_deref();
+            let token = hmac_token(c.hmac_token, identifier, c.identifier_hash.as_deref())?;
+            let hash = chatwoot::identifier_hash_to_send(
+                identifier,
+                c.identifier_hash.as_deref(),
+                token.as_deref(),
+            )?;
+            // Either half given asks for the verified lookup; the core names a missing half.
+            printed!(match (identifier, hash) {
+                (None, None) => inbox.get_contact(&c.contact)?,
+                (id, hash) => inbox.get_verified_contact(
+                    &c.contact,
+                    id.unwrap_or_default(),
+                    hash.as_deref().unwrap_or_default(),
+                )?,
+            })
+        }
         C::ContactUpdate(c) => {
             printed!(inbox.update_contact(&c.contact, contact_params(c.fields)?)?)
         }
@@ -260,7 +267,7 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Printed, Error> {
         }
         C::LastSeen(c) => printed!(inbox.update_last_seen(&c.contact, c.conversation)?),
         C::MessageCreate(m) => {
-            let mut msg = NewMessage::new(message_text(m.message, m.message_file.as_deref())?);
+            let mut msg = NewInboxMessage::new(message_text(m.message, m.message_file.as_deref())?);
             if let Some(e) = m.echo_id {
                 msg = msg.echo_id(e);
             }
@@ -285,12 +292,19 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Printed, Error> {
     })
 }
 
-fn contact_params(f: ContactFields) -> Result<ContactParams, Error> {
-    let mut p = ContactParams::new();
-    match (f.identifier, f.hmac_token) {
-        (Some(id), Some(token)) => p = p.verified_identifier(id, &token),
-        (Some(id), None) => p = p.identifier(id),
-        (None, _) => {}
+/// The contact request from the flags; the core checks it (an `--hmac-token` without
+/// `--identifier` is refused there, by name).
+fn contact_params(f: ContactFields) -> Result<NewContact, Error> {
+    let mut p = NewContact::new();
+    if let Some(v) = hmac_token(
+        f.hmac_token,
+        f.identifier.as_deref(),
+        f.identifier_hash.as_deref(),
+    )? {
+        p = p.hmac_token(v);
+    }
+    if let Some(v) = f.identifier {
+        p = p.identifier(v);
     }
     if let Some(v) = f.identifier_hash {
         p = p.identifier_hash(v);
@@ -311,6 +325,25 @@ fn contact_params(f: ContactFields) -> Result<ContactParams, Error> {
         p = p.custom_attribute(k, v);
     }
     Ok(p)
+}
+
+/// The HMAC token of a contact request: `--hmac-token`, else `CHATWOOT_HMAC_TOKEN` when
+/// there is an identifier to hash and no hash (the variable is a standing setting of the
+/// inbox, not a request to hash; the flag is, and the core refuses it without an identifier).
+fn hmac_token(
+    flag: Option<String>,
+    identifier: Option<&str>,
+    identifier_hash: Option<&str>,
+) -> Result<Option<String>, Error> {
+    const VAR: &str = "CHATWOOT_HMAC_TOKEN";
+    if flag.is_some() || identifier.is_none() || identifier_hash.is_some() {
+        return Ok(flag);
+    }
+    match std::env::var(VAR) {
+        Ok(v) if !v.is_empty() => Ok(Some(v)),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::validation(VAR, "is not valid UTF-8")),
+    }
 }
 
 fn attributes(list: &[String]) -> Result<Map<String, Value>, Error> {

@@ -242,3 +242,48 @@ fn identity_validated_inbox() {
         "identity validation fails without the hash"
     );
 }
+
+/// `--hmac-token` hashes `--identifier`: without one it is refused by the core's rule, by
+/// name, before anything is sent (it used to be dropped silently). The variable only applies
+/// when there is an identifier to hash.
+#[test]
+fn an_hmac_token_without_an_identifier_is_refused() {
+    let mock = MockServer::start().unwrap();
+    for args in [
+        &["contact-create", "--name", "A", "--hmac-token", "t"][..],
+        &["contact-update", "--contact", "c", "--hmac-token", "t"],
+        &["contact-get", "--contact", "c", "--hmac-token", "t"],
+        &[
+            "contact-create",
+            "--identifier",
+            "u",
+            "--identifier-hash",
+            "h",
+            "--hmac-token",
+            "t",
+        ],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+            .args(["--error-format", "json", "chatwoot"])
+            .args(args)
+            .env_clear()
+            .env("CHATWOOT_BASE_URL", mock.url())
+            .env("CHATWOOT_INBOX_IDENTIFIER", CHATWOOT_INBOX)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["field"], "hmac_token", "{args:?}: {err}");
+    }
+    assert_eq!(mock.request_count(), 0);
+    // From the environment, with nothing to hash: not used.
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["chatwoot", "contact-create", "--name", "A"])
+        .env_clear()
+        .env("CHATWOOT_BASE_URL", mock.url())
+        .env("CHATWOOT_INBOX_IDENTIFIER", CHATWOOT_INBOX)
+        .env("CHATWOOT_HMAC_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["name"], "A");
+}

@@ -13,7 +13,7 @@ use crate::calls::parse_json;
 use crate::client::{commbox_client, commbox_client_config};
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::{give, give_json};
-use core_api::chatwoot::{identifier_hash, ContactParams, InboxClient, NewMessage};
+use core_api::chatwoot::{identifier_hash, InboxClient, NewContact, NewInboxMessage};
 use core_api::{Attachment, ClientOptions, Error};
 use serde_json::Value;
 use std::ffi::c_char;
@@ -28,7 +28,7 @@ pub struct commbox_inbox {
 /// sent by `commbox_inbox_create_message` (not consumed), released by
 /// `commbox_inbox_message_free`. Not thread-safe while being changed.
 pub struct commbox_inbox_message {
-    inner: Slot<NewMessage>,
+    inner: Slot<NewInboxMessage>,
 }
 
 fn boxed_inbox(out: crate::boundary::Out<*mut commbox_inbox>, inner: InboxClient) {
@@ -132,8 +132,8 @@ struct ContactStrings {
 }
 
 impl ContactStrings {
-    fn params(&self) -> FfiResult<ContactParams> {
-        let mut p = ContactParams::new();
+    fn params(&self) -> FfiResult<NewContact> {
+        let mut p = NewContact::new();
         if let Some(v) = opt_str_arg(self.identifier, "identifier")? {
             p = p.identifier(v);
         }
@@ -207,19 +207,49 @@ pub extern "C" fn commbox_inbox_create_contact(
         if let Some(s) = opt_str_arg(source_id, "source_id")? {
             params = params.source_id(s);
         }
-        let out_sid = out_arg(out_source_id, "out_source_id")?;
-        let out_json = opt_out_arg(out_json);
-        let contact = inbox.inner.create_contact(params)?;
-        let sid = contact
-            .source_id
-            .clone()
-            .ok_or_else(|| Error::validation("source_id", "the server returned no source_id"))?;
-        out_sid.write(give(&sid));
-        if let Some(o) = out_json {
-            o.write(give_json!(contact));
-        }
-        Ok(())
+        create_contact(inbox, params, out_source_id, out_json)
     })
+}
+
+/// Creates a contact from its request in the JSON form (docs/schemas/NewContact.json: every
+/// member optional: `source_id`, `identifier`, `identifier_hash`, `hmac_token` (the inbox's
+/// token, to compute `identifier_hash` from `identifier` here; never sent), `email`, `name`,
+/// `phone_number`, `avatar_url`, `custom_attributes`). Otherwise as
+/// `commbox_inbox_create_contact`; errors name the member by its JSON path.
+#[no_mangle]
+pub extern "C" fn commbox_inbox_create_contact_from_json(
+    inbox: *const commbox_inbox,
+    contact_json: *const c_char,
+    out_source_id: *mut *mut c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    run("commbox_inbox_create_contact_from_json", err, || {
+        let inbox = ref_arg(inbox, "inbox")?;
+        let params = NewContact::from_json(str_arg(contact_json, "contact_json")?)?;
+        create_contact(inbox, params, out_source_id, out_json)
+    })
+}
+
+/// Creates the contact and writes its `source_id` and (if asked) its JSON form.
+fn create_contact(
+    inbox: &commbox_inbox,
+    params: NewContact,
+    out_source_id: *mut *mut c_char,
+    out_json: *mut *mut c_char,
+) -> FfiResult {
+    let out_sid = out_arg(out_source_id, "out_source_id")?;
+    let out_json = opt_out_arg(out_json);
+    let contact = inbox.inner.create_contact(params)?;
+    let sid = contact
+        .source_id
+        .clone()
+        .ok_or_else(|| Error::validation("source_id", "the server returned no source_id"))?;
+    out_sid.write(give(&sid));
+    if let Some(o) = out_json {
+        o.write(give_json!(contact));
+    }
+    Ok(())
 }
 
 /// The contact with this `source_id`, in its JSON form (docs/schemas/Contact.json).
@@ -295,6 +325,27 @@ pub extern "C" fn commbox_inbox_update_contact(
             custom_attributes_json,
         }
         .params()?;
+        let out = out_arg(out_json, "out_json")?;
+        out.write(give_json!(inbox.inner.update_contact(contact, params)?));
+        Ok(())
+    })
+}
+
+/// Updates a contact from a request in the JSON form (see
+/// `commbox_inbox_create_contact_from_json`; `source_id` is refused); `*out_json` receives
+/// its JSON form as for `commbox_inbox_update_contact`.
+#[no_mangle]
+pub extern "C" fn commbox_inbox_update_contact_from_json(
+    inbox: *const commbox_inbox,
+    contact_identifier: *const c_char,
+    contact_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    run("commbox_inbox_update_contact_from_json", err, || {
+        let inbox = ref_arg(inbox, "inbox")?;
+        let contact = str_arg(contact_identifier, "contact_identifier")?;
+        let params = NewContact::from_json(str_arg(contact_json, "contact_json")?)?;
         let out = out_arg(out_json, "out_json")?;
         out.write(give_json!(inbox.inner.update_contact(contact, params)?));
         Ok(())
@@ -445,10 +496,30 @@ pub extern "C" fn commbox_inbox_message_new(
 ) -> commbox_status {
     run("commbox_inbox_message_new", err, || {
         let content = str_arg(content, "content")?;
-        let out = out_arg(out, "out")?;
-        out.write(Box::into_raw(Box::new(commbox_inbox_message {
-            inner: Slot::new(NewMessage::new(content)),
-        })));
+        boxed_message(out_arg(out, "out")?, NewInboxMessage::new(content));
+        Ok(())
+    })
+}
+
+fn boxed_message(out: crate::boundary::Out<*mut commbox_inbox_message>, inner: NewInboxMessage) {
+    out.write(Box::into_raw(Box::new(commbox_inbox_message {
+        inner: Slot::new(inner),
+    })));
+}
+
+/// A new message from its JSON form (docs/schemas/NewInboxMessage.json: `{"content",
+/// "echo_id", "attachments": [path or {"path", "name", "content_type"}]}`, every member
+/// optional). Fails with `COMMBOX_STATUS_VALIDATION` naming the member by its JSON path
+/// (`attachments[1]`, or `message` for text that is not a JSON object).
+#[no_mangle]
+pub extern "C" fn commbox_inbox_message_from_json(
+    json: *const c_char,
+    out: *mut *mut commbox_inbox_message,
+    err: *mut *mut commbox_error,
+) -> commbox_status {
+    run("commbox_inbox_message_from_json", err, || {
+        let message = NewInboxMessage::from_json(str_arg(json, "json")?)?;
+        boxed_message(out_arg(out, "out")?, message);
         Ok(())
     })
 }
@@ -458,14 +529,14 @@ pub extern "C" fn commbox_inbox_message_new(
 pub extern "C" fn commbox_inbox_message_free(message: *mut commbox_inbox_message) {
     run_or((), || {
         if !message.is_null() {
-            // SAFETY: made by Box::into_raw in commbox_inbox_message_new; freed once.
+            // SAFETY: made by Box::into_raw in commbox_inbox_message_new or _from_json; freed once.
             drop(unsafe { Box::from_raw(message) });
         }
     })
 }
 
 impl commbox_inbox_message {
-    fn edit(&mut self, f: impl FnOnce(NewMessage) -> NewMessage) -> FfiResult {
+    fn edit(&mut self, f: impl FnOnce(NewInboxMessage) -> NewInboxMessage) -> FfiResult {
         self.inner.edit(f)
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use commbox::chatwoot::{identifier_hash, InboxClient, MessageType, NewContact, NewMessage};
+use commbox::chatwoot::{identifier_hash, InboxClient, MessageType, NewContact, NewInboxMessage};
 use commbox::*;
 use commbox_mock::{
     Fault, MockServer, CHATWOOT_HMAC_INBOX, CHATWOOT_HMAC_TOKEN, CHATWOOT_INBOX,
@@ -67,7 +67,7 @@ fn lifecycle_contact_conversation_messages_with_files_paging_resolve() {
         .create_message(
             sid,
             conv.id,
-            NewMessage::new("photo and receipt")
+            NewInboxMessage::new("photo and receipt")
                 .echo_id("tmp-1")
                 .attachment(Attachment::from_path(&png))
                 .attachment(Attachment::from_bytes("receipt.pdf", b"%PDF-1.4".to_vec())),
@@ -95,7 +95,7 @@ fn lifecycle_contact_conversation_messages_with_files_paging_resolve() {
     let ids: Vec<i64> = (0..25)
         .map(|i| {
             inbox
-                .create_message(sid, conv.id, NewMessage::new(format!("m{i}")))
+                .create_message(sid, conv.id, NewInboxMessage::new(format!("m{i}")))
                 .unwrap()
                 .id
         })
@@ -265,19 +265,19 @@ fn bad_input_sends_nothing() {
         field_of(inbox.list_messages("c", 1, Some(0))),
         Some("before".into())
     );
-    let long = NewMessage::new("x".repeat(150_001));
+    let long = NewInboxMessage::new("x".repeat(150_001));
     assert_eq!(
         field_of(inbox.create_message("c", 1, long)),
         Some("content".into())
     );
-    let many = (0..16).fold(NewMessage::new("x"), |m, i| {
+    let many = (0..16).fold(NewInboxMessage::new("x"), |m, i| {
         m.attachment(Attachment::from_bytes(format!("{i}.txt"), vec![1]))
     });
     assert_eq!(
         field_of(inbox.create_message("c", 1, many)),
         Some("attachments".into())
     );
-    let missing = NewMessage::new("").attachment(Attachment::from_path("/no/such.png"));
+    let missing = NewInboxMessage::new("").attachment(Attachment::from_path("/no/such.png"));
     assert_eq!(
         field_of(inbox.create_message("c", 1, missing)),
         Some("attachment \"/no/such.png\"".into())

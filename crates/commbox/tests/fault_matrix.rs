@@ -12,7 +12,7 @@ mod common;
 #[path = "common/fault_site.rs"]
 mod fault_site;
 
-use commbox::chatwoot::{InboxClient, NewContact, NewMessage as ChatwootMessage};
+use commbox::chatwoot::{InboxClient, NewContact, NewInboxMessage};
 use commbox::*;
 use commbox_mock::{Fault, MockConfig, MockServer, CHATWOOT_INBOX, DEFAULT_API_KEY};
 use common::fast_retries;
@@ -81,7 +81,7 @@ impl Site {
                 .create_message(
                     &self.contact,
                     self.conversation,
-                    ChatwootMessage::new("fault"),
+                    NewInboxMessage::new("fault"),
                 )
                 .map(drop),
         };

@@ -98,7 +98,7 @@ impl Fx {
     }
 
     /// Posts `message` to the suite's Chatwoot conversation.
-    fn post(&self, message: chatwoot::NewMessage) -> Result<chatwoot::InboxMessage> {
+    fn post(&self, message: chatwoot::NewInboxMessage) -> Result<chatwoot::InboxMessage> {
         self.inbox
             .create_message(&self.contact, self.conversation, message)
     }
@@ -329,12 +329,12 @@ fn cases(fx: &Fx) -> Vec<Case> {
             ok(fx.inbox.create_contact(NewContact::new().name(" \n ")))
         }),
         refused("H13", "echo_id", |fx| {
-            ok(fx.post(chatwoot::NewMessage::new("hi").echo_id("  ")))
+            ok(fx.post(chatwoot::NewInboxMessage::new("hi").echo_id("  ")))
         }),
         // Chatwoot has no presence validation on content: an empty message is valid.
         sent(
             "H14",
-            |fx| ok(fx.post(chatwoot::NewMessage::new(""))),
+            |fx| ok(fx.post(chatwoot::NewInboxMessage::new(""))),
             |fx, reqs| {
                 assert_eq!(only(reqs).json, Some(serde_json::json!({"content": ""})));
                 assert_eq!(fx.last_chatwoot_message().content.as_deref(), Some(""));
@@ -375,12 +375,12 @@ fn cases(fx: &Fx) -> Vec<Case> {
             },
         ),
         refused("H18", "content", move |fx| {
-            ok(fx.post(chatwoot::NewMessage::new(big_ascii)))
+            ok(fx.post(chatwoot::NewInboxMessage::new(big_ascii)))
         }),
         sent(
             "H19",
             |fx| {
-                ok(fx.post(chatwoot::NewMessage::new(
+                ok(fx.post(chatwoot::NewInboxMessage::new(
                     "é".repeat(chatwoot::MAX_CONTENT_CHARS),
                 )))
             },
@@ -444,7 +444,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         }),
         refused("H30", "attachment \"a\\u{7f}b.txt\"", |fx| {
             ok(fx.post(
-                chatwoot::NewMessage::new("m")
+                chatwoot::NewInboxMessage::new("m")
                     .attachment(Attachment::from_bytes("a\u{7f}b.txt", b"x".to_vec())),
             ))
         }),
@@ -564,7 +564,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         }),
         sent(
             "H47",
-            |fx| ok(fx.post(chatwoot::NewMessage::new("line 1\r\nline 2\n"))),
+            |fx| ok(fx.post(chatwoot::NewInboxMessage::new("line 1\r\nline 2\n"))),
             |fx, reqs| {
                 assert_eq!(
                     only(reqs).json.as_ref().unwrap()["content"],
@@ -700,7 +700,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         refused("H73", "conversation_id", |fx| {
             ok(fx
                 .inbox
-                .create_message(&fx.contact, 0, chatwoot::NewMessage::new("m")))
+                .create_message(&fx.contact, 0, chatwoot::NewInboxMessage::new("m")))
         }),
         // --- attachment paths ----------------------------------------------------------------
         refused("H74", attachment_field(&missing), move |fx| {
@@ -710,7 +710,8 @@ fn cases(fx: &Fx) -> Vec<Case> {
             ))
         }),
         refused("H75", attachment_field(&dir), move |fx| {
-            ok(fx.post(chatwoot::NewMessage::new("m").attachment(Attachment::from_path(&dir2))))
+            ok(fx
+                .post(chatwoot::NewInboxMessage::new("m").attachment(Attachment::from_path(&dir2))))
         }),
         // H76 (an unreadable file) is its own test below: it needs an unprivileged user.
         refused("H77", attachment_field(&fifo), move |fx| {
@@ -762,7 +763,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
             "H80",
             |fx| {
                 ok(fx.post(
-                    chatwoot::NewMessage::new("")
+                    chatwoot::NewInboxMessage::new("")
                         .attachment(Attachment::from_path(fx.path("empty.txt"))),
                 ))
             },
@@ -805,7 +806,7 @@ fn cases(fx: &Fx) -> Vec<Case> {
         sent(
             "H87",
             |fx| {
-                let mut m = chatwoot::NewMessage::new("files");
+                let mut m = chatwoot::NewInboxMessage::new("files");
                 for name in [QUOTES, SEMICOLONS, HEBREW, EMOJI, MIXED] {
                     m = m.attachment(Attachment::from_bytes(name, name.as_bytes().to_vec()));
                 }

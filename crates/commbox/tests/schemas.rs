@@ -53,6 +53,12 @@ const SCHEMAS: &[(&str, Contract, Make)] = &[
     // Requests (read from JSON): add them here with IN, e.g.
     // ("NewConversation", IN, root::<commbox::NewConversation>),
     ("ClientOptions", IN, root::<commbox::ClientOptions>),
+    ("NewContact", IN, root::<commbox::chatwoot::NewContact>),
+    (
+        "NewInboxMessage",
+        IN,
+        root::<commbox::chatwoot::NewInboxMessage>,
+    ),
 ];
 
 fn root<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {

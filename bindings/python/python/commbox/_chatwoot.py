@@ -218,18 +218,10 @@ class InboxClient:
 
         On an inbox with identity validation Chatwoot checks the HMAC here too: give the
         contact's ``identifier`` with its ``identifier_hash``, or with the inbox's
-        ``hmac_token`` to compute it (the token itself is never sent)."""
-        if hmac_token is not None:
-            reason = None
-            if identifier_hash is not None:
-                reason = "give identifier_hash or hmac_token, not both"
-            elif identifier is None:
-                reason = "needs identifier, whose hash it computes"
-            if reason:
-                raise ValidationError(f"hmac_token: {reason}", field="hmac_token", reason=reason)
-            assert identifier is not None
-            identifier_hash = chatwoot_identifier_hash(identifier, hmac_token)
-        return Contact._from_native(self._native.get_contact(_source_id(contact), identifier, identifier_hash))
+        ``hmac_token`` to compute it (the token itself is never sent; it needs ``identifier``
+        and excludes ``identifier_hash``)."""
+        found = self._native.get_contact(_source_id(contact), identifier, identifier_hash, hmac_token)
+        return Contact._from_native(found)
 
     def update_contact(self, contact: ContactRef, **fields: Unpack[ContactFields]) -> Contact:
         """Changes the given fields (those of :class:`ContactFields`) and returns the full

@@ -1,7 +1,7 @@
 //! The inbox client and its calls.
 
 use super::records::{list, Contact, Inbox, InboxConversation, InboxMessage};
-use super::requests::{ContactParams, NewMessage};
+use super::requests::{NewContact, NewInboxMessage};
 use crate::error::{capped_body, Error, ErrorKind, Result};
 use crate::http_error;
 use crate::transport::body::{Body, FormPart, PartValue};
@@ -68,7 +68,7 @@ impl InboxClient {
 
     /// Creates a contact in the inbox, or returns the existing one when `source_id` is
     /// already known (unchanged). Keep the returned `source_id`: every later call needs it.
-    pub fn create_contact(&self, contact: ContactParams) -> Result<Contact> {
+    pub fn create_contact(&self, contact: NewContact) -> Result<Contact> {
         let body = Body::json(&contact.to_json(true)?)?;
         let route = Route {
             contact_endpoint: true,
@@ -111,11 +111,7 @@ impl InboxClient {
 
     /// Updates a contact; returns the full contact model (which has no `source_id`). Chatwoot
     /// may merge it into another contact with the same email or phone number.
-    pub fn update_contact(
-        &self,
-        contact_identifier: &str,
-        changes: ContactParams,
-    ) -> Result<Contact> {
+    pub fn update_contact(&self, contact_identifier: &str, changes: NewContact) -> Result<Contact> {
         let body = Body::json(&changes.to_json(false)?)?;
         let route = self.contact_route(contact_identifier, "")?;
         self.call(Method::PATCH, route, body, true, contact_from)
@@ -199,7 +195,7 @@ impl InboxClient {
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
-        message: NewMessage,
+        message: NewInboxMessage,
     ) -> Result<InboxMessage> {
         message.validate()?;
         let route = self.conversation_route(contact_identifier, &conversation_id, "/messages")?;

@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # fn main() -> commbox::Result<()> {
-//! use commbox::chatwoot::{NewContact, NewMessage};
+//! use commbox::chatwoot::{NewContact, NewInboxMessage};
 //! use commbox::{Attachment, Client};
 //!
 //! let inbox = Client::builder()
@@ -19,7 +19,7 @@
 //! inbox.create_message(
 //!     &source_id,
 //!     conversation.id,
-//!     NewMessage::new("Here is my receipt").attachment(Attachment::from_path("receipt.pdf")),
+//!     NewInboxMessage::new("Here is my receipt").attachment(Attachment::from_path("receipt.pdf")),
 //! )?;
 //! # Ok(()) }
 //! ```
@@ -39,4 +39,6 @@ pub use client::InboxClient;
 pub use identifier_hash::identifier_hash;
 pub use message_type::MessageType;
 pub use records::{Contact, Inbox, InboxConversation, InboxMessage, MessageAttachment};
-pub use requests::{ContactParams, NewContact, NewMessage, MAX_ATTACHMENTS, MAX_CONTENT_CHARS};
+pub use requests::{
+    identifier_hash_to_send, NewContact, NewInboxMessage, MAX_ATTACHMENTS, MAX_CONTENT_CHARS,
+};
