@@ -77,13 +77,23 @@ test-prefix:
 	@$(CARGO) build -q -p commbox-cli --bin commbox
 	@$(MAKE) --no-print-directory -s install PROFILE=debug PREFIX=$(TEST_PREFIX) >/dev/null
 
-# test_faults: the fault matrix F01-F23 (docs/reliability.md); it starts its own HTTPS mock.
+# test_fault_cases and test_hostile_cases run the case table (tests/cases/: the fault matrix
+# F01-F23 and the hostile inputs H01-H94 of docs/reliability.md), which tests/c/cases_to_c.py
+# writes as C data into build/cases/; test_fault_cases starts its own HTTPS mock.
 # test_same_json: the C results and the CLI's output are the same documents (docs/json-forms.md).
-C_SUITES := test_commbox test_chatwoot test_hostile test_faults test_same_json test_json_forms
+C_SUITES := test_commbox test_chatwoot test_hostile_cases test_fault_cases test_same_json test_json_forms
+CASE_HEADERS := build/cases/fault_cases.h build/cases/hostile_cases.h
 
-test-c: c-tools test-prefix
+build/cases/fault_cases.h: tests/cases/faults.json tests/c/cases_to_c.py
+	@mkdir -p $(@D)
+	@python3 tests/c/cases_to_c.py $< $@
+build/cases/hostile_cases.h: tests/cases/hostile.json tests/c/cases_to_c.py
+	@mkdir -p $(@D)
+	@python3 tests/c/cases_to_c.py $< $@
+
+test-c: c-tools test-prefix $(CASE_HEADERS)
 	@set -e; for t in $(C_SUITES); do \
-	  $(CC) $(C_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/$$t tests/c/$$t.c \
+	  $(CC) $(C_STRICT) -Ibuild/cases $$($(TEST_PC) pkg-config --cflags commbox) -o build/$$t tests/c/$$t.c \
 	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread; \
 	  echo "== $$t (valgrind)"; \
 	  COMMBOX_TEST_EXCLUDE=fork COMMBOX_MOCK_BIN=$(CURDIR)/target/debug/commbox-mock \

@@ -45,7 +45,7 @@ test-python-unit: python-install python-mock
 # Stubs and annotations: the examples and tests as users would write them, the package
 # itself, and the native module's stub against the built extension.
 test-python-types: python-install
-	$(PY) -m mypy --strict examples/python tests/python bindings/python/python/commbox
+	$(PY) -m mypy --strict examples/python tests/python tests/c/cases_to_c.py bindings/python/python/commbox
 	$(PY) -m mypy.stubtest commbox._commbox
 
 test-python-examples: python-install python-mock
