@@ -4,47 +4,11 @@
 use crate::args::*;
 use crate::output::{printed, Printed};
 use commbox::{
-    Attachment, BulkSmsConversation, ChatConversation, Client, ClientBuilder, ClientOptions,
-    Created, EmailConversation, Error, NewConversation, NewMessage, ObjectStatusType,
-    SmsConversation, StreamProviderType, User, WhatsAppTemplateConversation,
+    Attachment, Client, ClientBuilder, ClientOptions, Created, Error, NewConversation, NewMessage,
+    ObjectStatusType, StreamProviderType,
 };
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::io::Read;
-
-/// Applies the options every conversation takes; a macro because each channel builder has
-/// its own (inherent) setters.
-macro_rules! apply_common {
-    ($c:expr, $a:expr) => {{
-        let a = &$a;
-        let mut c = $c;
-        if let Some(s) = &a.status {
-            c = c.status(status(s, "--status")?);
-        }
-        if let Some(v) = a.manager_id {
-            c = c.manager_id(v);
-        }
-        if let Some(v) = a.user_identity {
-            c = c.user_identity(v);
-        }
-        if let Some(v) = a.sub_stream_id {
-            c = c.sub_stream_id(v);
-        }
-        if let Some(v) = &a.stream_provider_id {
-            c = c.stream_provider_id(v);
-        }
-        if let Some(u) = user(a) {
-            c = c.user(u);
-        }
-        for p in &a.attachments {
-            c = c.attachment(Attachment::from_path(p));
-        }
-        for f in &a.fields {
-            let (name, value) = parse_field("--field", f)?;
-            c = c.field(name, value);
-        }
-        NewConversation::from(c)
-    }};
-}
 
 /// Builds the client from flags, falling back to the `COMMBOX_*` environment variables.
 pub fn client(g: &Global) -> Result<Client, Error> {
@@ -72,55 +36,27 @@ pub fn builder(g: &Global) -> ClientBuilder {
 
 /// Runs an API command and returns what to print: the JSON form of the core's result.
 pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
-    let text = |c: &CommonArgs| message_text(c.message.clone(), c.message_file.as_deref());
     match command {
         Command::Email(a) => {
-            let c = EmailConversation::new(a.identity, a.subject, text(&a.common)?);
-            let c = add_mailboxes(
-                c,
-                &a.to,
-                |c, addr| c.to(addr),
-                |c, addr, n| c.to_named(addr, n),
-            );
-            let c = add_mailboxes(
-                c,
-                &a.cc,
-                |c, addr| c.cc(addr),
-                |c, addr, n| c.cc_named(addr, n),
-            );
-            let c = add_mailboxes(
-                c,
-                &a.bcc,
-                |c, addr| c.bcc(addr),
-                |c, addr, n| c.bcc_named(addr, n),
-            );
-            create(client, &a.common, apply_common!(c, a.common))
+            let to = mailboxes(&a.to);
+            let (cc, bcc) = (mailboxes(&a.cc), mailboxes(&a.bcc));
+            let fields = json!({"identity": a.identity, "subject": a.subject, "to": to, "cc": cc, "bcc": bcc});
+            create(client, "email", fields, &a.common)
         }
-        Command::Sms(a) => {
-            let c = SmsConversation::new(a.phone, text(&a.common)?);
-            create(client, &a.common, apply_common!(c, a.common))
-        }
+        Command::Sms(a) => create(client, "sms", json!({"identity": a.phone}), &a.common),
         Command::BulkSms(a) => {
-            let c = BulkSmsConversation::new(a.phone, text(&a.common)?)
-                .recipients(a.to)
-                .send_to_client(!a.no_send_to_client);
-            create(client, &a.common, apply_common!(c, a.common))
+            let fields = json!({"identity": a.phone, "recipients": a.to,
+                                "send_to_client": !a.no_send_to_client});
+            create(client, "bulk_sms", fields, &a.common)
         }
         Command::Whatsapp(a) => {
-            let mut c = WhatsAppTemplateConversation::new(a.phone, a.template, text(&a.common)?)
-                .params(a.param);
-            for to in a.to {
-                c = c.to(to);
-            }
-            if let Some(l) = a.language {
-                c = c.language(l);
-            }
-            create(client, &a.common, apply_common!(c, a.common))
+            let fields = json!({"identity": a.phone, "template": a.template, "params": a.param,
+                                "language": a.language, "to": a.to});
+            create(client, "whatsapp_template", fields, &a.common)
         }
         Command::Chat(a) => {
-            let c = ChatConversation::new(a.identity, text(&a.common)?)
-                .create_child_object(!a.no_child);
-            create(client, &a.common, apply_common!(c, a.common))
+            let fields = json!({"identity": a.identity, "create_child_object": !a.no_child});
+            create(client, "chat", fields, &a.common)
         }
         Command::Message(a) => {
             let body = message_text(a.message, a.message_file.as_deref())?;
@@ -145,7 +81,7 @@ pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
         }
         Command::Get(a) => Ok(printed!(client.get_conversation(&a.stream, &a.object)?)),
         Command::Status(a) => {
-            let status = status(&a.status, "--status")?;
+            let status = ObjectStatusType::from_text("status", &a.status)?;
             client.set_conversation_status(&a.object, status)?;
             Ok(printed!(()))
         }
@@ -169,41 +105,66 @@ pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
     }
 }
 
-fn create(client: &Client, a: &CommonArgs, c: NewConversation) -> Result<Printed, Error> {
-    let id = client.create_conversation(&a.stream, c)?;
+/// Opens a conversation from the flags: the channel's own `fields` and the common flags,
+/// as the core's JSON form (which reads and checks them), plus the files to stream.
+fn create(client: &Client, channel: &str, fields: Value, a: &CommonArgs) -> Result<Printed, Error> {
+    let mut form = match fields {
+        Value::Object(map) => map,
+        _ => unreachable!("the channel's fields are an object"),
+    };
+    form.insert("channel".into(), channel.into());
+    form.insert(
+        "message".into(),
+        message_text(a.message.clone(), a.message_file.as_deref())?.into(),
+    );
+    let user = json!({"unique_id": a.user_unique_id, "first_name": a.user_first_name,
+                      "last_name": a.user_last_name, "phone1": a.user_phone,
+                      "email": a.user_email, "remarks": a.user_remarks});
+    let common = json!({"status": a.status, "manager_id": a.manager_id,
+                        "user_identity": a.user_identity, "sub_stream_id": a.sub_stream_id,
+                        "stream_provider_id": a.stream_provider_id, "user": without_nulls(user),
+                        "fields": fields_json(&a.fields)?});
+    if let Value::Object(common) = without_nulls(common) {
+        form.extend(common);
+    }
+    let mut conversation = NewConversation::from_value(without_nulls(Value::Object(form)))?;
+    // Paths go to the core as paths, not as JSON text: a file name need not be UTF-8.
+    for p in &a.attachments {
+        conversation = conversation.attachment(Attachment::from_path(p));
+    }
+    let id = client.create_conversation(&a.stream, conversation)?;
     Ok(printed!(Created::from(id)))
 }
 
-fn user(a: &CommonArgs) -> Option<User> {
-    let any = a.user_unique_id.is_some()
-        || a.user_first_name.is_some()
-        || a.user_last_name.is_some()
-        || a.user_phone.is_some()
-        || a.user_email.is_some()
-        || a.user_remarks.is_some();
-    if !any {
-        return None;
+/// The flags not given (null) and empty objects and lists left out, so that the core's
+/// defaults apply to them.
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let kept: serde_json::Map<String, Value> = map
+                .into_iter()
+                .map(|(k, v)| (k, without_nulls(v)))
+                .filter(|(_, v)| match v {
+                    Value::Null => false,
+                    Value::Object(m) => !m.is_empty(),
+                    Value::Array(a) => !a.is_empty(),
+                    _ => true,
+                })
+                .collect();
+            Value::Object(kept)
+        }
+        other => other,
     }
-    let mut u = User::new();
-    if let Some(v) = &a.user_unique_id {
-        u = u.unique_id(v);
+}
+
+/// `--field NAME=JSON` flags as the `fields` object.
+fn fields_json(flags: &[String]) -> Result<Value, Error> {
+    let mut map = serde_json::Map::new();
+    for f in flags {
+        let (name, value) = parse_field("--field", f)?;
+        map.insert(name, value);
     }
-    if let Some(v) = &a.user_first_name {
-        u = u.first_name(v);
-    }
-    if let Some(v) = &a.user_last_name {
-        u = u.last_name(v);
-    }
-    if let Some(v) = &a.user_phone {
-        u = u.phone1(v);
-    }
-    if let Some(v) = &a.user_email {
-        u = u.email(v);
-    }
-    if let Some(v) = &a.user_remarks {
-        u = u.remarks(v);
-    }
-    Some(u)
+    Ok(Value::Object(map))
 }
 
 /// The text from `--message`, or from `--message-file` (a path, or - for stdin); empty when
@@ -216,13 +177,14 @@ pub fn message_text(
         (Some(m), _) => Ok(m),
         (None, Some(p)) if p.as_os_str() == "-" => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                Error::validation("--message-file", format!("cannot read stdin: {e}"))
-            })?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Error::file("--message-file", format!("cannot read stdin: {e}")))?;
             Ok(s)
         }
+        // The same meaning as an unreadable attachment: an I/O error naming the flag.
         (None, Some(p)) => std::fs::read_to_string(p).map_err(|e| {
-            Error::validation(
+            Error::file(
                 "--message-file",
                 format!("cannot read {}: {e}", p.display()),
             )
@@ -231,20 +193,14 @@ pub fn message_text(
     }
 }
 
-/// Adds each `Name <addr>` or `addr` in `list` with the matching setter (to, cc or bcc).
-fn add_mailboxes(
-    mut c: EmailConversation,
-    list: &[String],
-    plain: fn(EmailConversation, String) -> EmailConversation,
-    named: fn(EmailConversation, String, String) -> EmailConversation,
-) -> EmailConversation {
-    for entry in list {
-        c = match mailbox(entry) {
-            (addr, Some(name)) => named(c, addr, name),
-            (addr, None) => plain(c, addr),
-        };
-    }
-    c
+/// Each `Name <addr>` or `addr` as the JSON form's `{"address", "name"}`.
+fn mailboxes(list: &[String]) -> Vec<Value> {
+    list.iter()
+        .map(|entry| match mailbox(entry) {
+            (address, Some(name)) => json!({"address": address, "name": name}),
+            (address, None) => json!({"address": address}),
+        })
+        .collect()
 }
 
 /// `Name <addr>` or `addr`.
@@ -256,27 +212,6 @@ fn mailbox(s: &str) -> (String, Option<String>) {
         return (addr.to_owned(), (!name.is_empty()).then(|| name.to_owned()));
     }
     (s.to_owned(), None)
-}
-
-/// A status by name (`resolved`, `in process`) or number.
-fn status(s: &str, flag: &str) -> Result<ObjectStatusType, Error> {
-    if let Ok(n) = s.trim().parse::<i64>() {
-        return Ok(ObjectStatusType(n));
-    }
-    ObjectStatusType::from_name(s).ok_or_else(|| {
-        let names: Vec<String> = ObjectStatusType::KNOWN
-            .iter()
-            .filter_map(|v| v.name())
-            .map(|n| n.to_ascii_lowercase())
-            .collect();
-        Error::validation(
-            flag,
-            format!(
-                "unknown status {s:?}; use a number or one of: {}",
-                names.join(", ")
-            ),
-        )
-    })
 }
 
 /// `NAME=JSON` given to `flag`; a value that is not JSON is taken as a string.
@@ -324,11 +259,9 @@ mod tests {
     }
 
     #[test]
-    fn statuses() {
-        assert_eq!(status("resolved", "s").unwrap(), ObjectStatusType::RESOLVED);
-        assert_eq!(status("13", "s").unwrap(), ObjectStatusType::SENT);
-        let e = status("done", "--status").unwrap_err();
-        assert_eq!(e.field(), Some("--status"));
+    fn flags_not_given_are_left_out() {
+        let v = without_nulls(json!({"a": null, "b": {"c": null}, "d": [], "e": 0, "f": {"g": 1}}));
+        assert_eq!(v, json!({"e": 0, "f": {"g": 1}}));
     }
 
     #[test]

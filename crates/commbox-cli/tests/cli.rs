@@ -286,9 +286,26 @@ fn exit_codes_and_stderr_per_error_kind() {
             "/no/such.pdf",
         ],
     );
-    assert_eq!(code(&out), 3);
+    // A file that cannot be read is an I/O error (13), attachment or message file alike.
+    assert_eq!(code(&out), 13);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("attachment \"/no/such.pdf\": no such file")
+    );
+    let out = commbox(
+        &mock,
+        &[
+            "sms",
+            "--stream",
+            "s",
+            "--phone",
+            "972544444444",
+            "--message-file",
+            "/no/such.txt",
+        ],
+    );
+    assert_eq!(code(&out), 13);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--message-file: cannot read /no/such.txt")
     );
     assert_eq!(mock.request_count(), 0);
 

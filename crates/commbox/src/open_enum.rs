@@ -68,6 +68,18 @@ macro_rules! open_enum {
                 }
             }
 
+            /// The value written as text: its integer (`"13"`) or its documented name
+            /// (`"sent"`), as a request's JSON may give it; `field` names it in the error.
+            ///
+            /// # Errors
+            ///
+            /// A validation error naming `field` and listing the known names.
+            pub fn from_text(field: &str, text: &str) -> $crate::Result<$name> {
+                use serde::Deserialize as _;
+                $name::deserialize(serde_json::Value::from(text))
+                    .map_err(|e| $crate::Error::validation(field, e))
+            }
+
             /// The value whose documented name is `name` (ASCII case and spaces ignored).
             pub fn from_name(name: &str) -> Option<$name> {
                 let wanted: String = name
@@ -138,6 +150,9 @@ pub(crate) fn deserialize_open<'de, D: serde::Deserializer<'de>>(
                 .map_err(|_| E::custom(format!("{v} is out of range for a {}", self.what)))
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<i64, E> {
+            if let Ok(n) = v.trim().parse::<i64>() {
+                return Ok(n);
+            }
             (self.from_name)(v).ok_or_else(|| {
                 E::custom(format!(
                     "unknown {} {v:?} (known: {})",
