@@ -11,7 +11,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Set, Union
 
 REPO = Path(__file__).resolve().parents[2]
 FACE = "python"
@@ -29,6 +29,33 @@ def face_part(case: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         return None
     assert isinstance(part, dict), part
     return part
+
+
+#: The keys a runner knows, by what holds them; a key outside them fails the case, so that
+#: nothing in the table is ignored unnoticed.
+FAULT_CASE_KEYS = {"id", "what", "site", "faults", "client", "expect", "note"}
+FAULT_CLIENT_KEYS = {"timeout_ms", "ca_file"}
+FAULT_EXPECT_KEYS = {
+    "outcome", "says", "maybe_processed", "requests", "stored", "attempts", "retry_after",
+    "http_status", "description", "body", "memory", "other_host",
+}
+HOSTILE_CASE_KEYS = {"id", "what", "call", "expect", "rust", "c", "python", "cli"}
+REFUSED_KEYS = {"refused", "kind", "message_has", "message_lacks"}
+SENT_KEYS = {"sent", "checks"}
+CHECK_KEYS = {"at", "is", "absent"}
+
+
+def unknown_keys(what: str, value: Any, known: Set[str]) -> List[str]:
+    return [f"{what}: {k}: not known to this runner" for k in (value or {}) if k not in known]
+
+
+def unknown_in_hostile_case(case: Dict[str, Any]) -> List[str]:
+    expect = case["expect"]
+    p = unknown_keys("case", case, HOSTILE_CASE_KEYS)
+    p += unknown_keys("expect", expect, REFUSED_KEYS if "refused" in expect else SENT_KEYS)
+    for check in expect.get("checks", []):
+        p += unknown_keys("check", check, CHECK_KEYS)
+    return p
 
 
 def expect_here(case: Dict[str, Any]) -> Dict[str, Any]:
@@ -270,9 +297,11 @@ def judge(case: Dict[str, Any], table: Dict[str, Any], got: Observed, other_host
     """The differences between a create's outcome and the case's ``expect`` (``memory``,
     ``other_host`` and ``attempts`` are the runner's)."""
     want = case["expect"]
-    p: List[str] = []
+    p = unknown_keys("case", case, FAULT_CASE_KEYS)
+    p += unknown_keys("client", case.get("client"), FAULT_CLIENT_KEYS)
+    p += unknown_keys("expect", want, FAULT_EXPECT_KEYS)
     if got.outcome != want["outcome"]:
-        return [f"outcome {got.outcome} ({got.message}), want {want['outcome']}"]
+        return p + [f"outcome {got.outcome} ({got.message}), want {want['outcome']}"]
     if "requests" in want and got.requests != want["requests"]:
         p.append(f"the server saw {got.requests} requests, want {want['requests']}")
     if want.get("stored") is not None and got.stored != want["stored"]:

@@ -272,7 +272,7 @@ def run_case(c: Ctx, case: Dict[str, Any]) -> List[str]:
         if drop:
             os.seteuid(0)
     during = c.mock.requests()[before:]
-    problems = []
+    problems = case_table.unknown_in_hostile_case(case)
     if args.unused():
         problems.append(f"arguments this face does not use: {args.unused()}")
     expect = case_table.expect_here(case)

@@ -487,7 +487,7 @@ fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
         .collect();
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code();
-    let mut p = Vec::new();
+    let mut p = case_table::unknown_in_hostile_case(case);
     let unused = args.unused();
     if !unused.is_empty() {
         p.push(format!("arguments this face does not use: {unused:?}"));

@@ -397,7 +397,7 @@ fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
         .iter()
         .map(|r| as_json!(r))
         .collect();
-    let mut p = Vec::new();
+    let mut p = case_table::unknown_in_hostile_case(case);
     let unused = args.unused();
     if !unused.is_empty() {
         p.push(format!("arguments this face does not use: {unused:?}"));

@@ -38,6 +38,57 @@ pub fn face_part<'a>(
     }
 }
 
+/// The keys a runner knows, by what holds them; a key outside them fails the case, so that
+/// nothing in the table is ignored unnoticed.
+pub const FAULT_CASE_KEYS: &[&str] = &["id", "what", "site", "faults", "client", "expect", "note"];
+pub const FAULT_CLIENT_KEYS: &[&str] = &["timeout_ms", "ca_file"];
+pub const FAULT_EXPECT_KEYS: &[&str] = &[
+    "outcome",
+    "says",
+    "maybe_processed",
+    "requests",
+    "stored",
+    "attempts",
+    "retry_after",
+    "http_status",
+    "description",
+    "body",
+    "memory",
+    "other_host",
+];
+pub const HOSTILE_CASE_KEYS: &[&str] =
+    &["id", "what", "call", "expect", "rust", "c", "python", "cli"];
+pub const REFUSED_KEYS: &[&str] = &["refused", "kind", "message_has", "message_lacks"];
+pub const SENT_KEYS: &[&str] = &["sent", "checks"];
+pub const CHECK_KEYS: &[&str] = &["at", "is", "absent"];
+
+/// `what: key` for each key of `value` (an object, or absent) outside `known`.
+pub fn unknown_keys(what: &str, value: &Value, known: &[&str]) -> Vec<String> {
+    value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, _)| format!("{what}: {k}: not known to this runner"))
+        .collect()
+}
+
+/// What a hostile case holds that this runner does not know.
+pub fn unknown_in_hostile_case(case: &Value) -> Vec<String> {
+    let expect = &case["expect"];
+    let mut p = unknown_keys("case", case, HOSTILE_CASE_KEYS);
+    let known = if expect.get("refused").is_some() {
+        REFUSED_KEYS
+    } else {
+        SENT_KEYS
+    };
+    p.extend(unknown_keys("expect", expect, known));
+    for check in expect["checks"].as_array().into_iter().flatten() {
+        p.extend(unknown_keys("check", check, CHECK_KEYS));
+    }
+    p
+}
+
 /// A case's `expect` as one face sees it: its part may replace the refused `field` (and in
 /// C the `status`), `message_has` and `message_lacks`.
 pub fn expect_here(case: &Value, face: &str) -> Value {
@@ -500,7 +551,9 @@ pub struct Observed {
 /// the runner.
 pub fn judge(case: &Value, table: &Value, got: &Observed, other_host: &str) -> Vec<String> {
     let want = &case["expect"];
-    let mut p = Vec::new();
+    let mut p = unknown_keys("case", case, FAULT_CASE_KEYS);
+    p.extend(unknown_keys("client", &case["client"], FAULT_CLIENT_KEYS));
+    p.extend(unknown_keys("expect", want, FAULT_EXPECT_KEYS));
     let outcome = want["outcome"].as_str().expect("outcome");
     if got.outcome != outcome {
         p.push(format!(
