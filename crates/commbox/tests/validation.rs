@@ -1,5 +1,6 @@
 //! Bad input: a field-named error, and nothing on the wire. Hostile input (empty, huge,
-//! control characters, CR/LF, odd ids and file names) is in hostile_input.rs.
+//! control characters, CR/LF, odd ids and file names) is in the case table
+//! (tests/cases/hostile.json, run by hostile_cases.rs).
 
 mod common;
 
