@@ -16,6 +16,14 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
+/// The mock's records (or a result) as JSON, as the inspection routes give them.
+#[macro_export]
+macro_rules! as_json {
+    ($value:expr) => {
+        serde_json::to_value($value).expect("serializes")
+    };
+}
+
 /// The table file `name` (`faults.json`, `hostile.json`) as JSON.
 pub fn load(name: &str) -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/cases/");
@@ -429,11 +437,16 @@ pub fn run_checks(
     mut root: impl FnMut(&str) -> Result<Value, String>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
+    // Each record is read once: the mock's records hold the 1 MB values.
+    let mut records: std::collections::BTreeMap<String, Result<Value, String>> = Default::default();
     for check in checks {
         let at = check["at"].as_str().expect("at");
         let segments: Vec<&str> = at.split('/').collect();
-        let found = match root(segments[0]) {
-            Ok(r) => follow(&r, &segments[1..]),
+        let record = records
+            .entry(segments[0].to_owned())
+            .or_insert_with(|| root(segments[0]));
+        let found = match record {
+            Ok(r) => follow(r, &segments[1..]),
             Err(e) => {
                 problems.push(format!("{at}: {e}"));
                 continue;
@@ -455,6 +468,51 @@ pub fn run_checks(
     problems
 }
 
+/// The record a hostile case's check starts from (tests/cases/README.md): `request` (the one
+/// request the call sent), `object`, `message`, `chatwoot_message`, `contact` (what the mock
+/// stored), `result` (what the call returned). Only that record is converted to JSON: the
+/// mock holds the 1 MB values of earlier cases.
+pub fn mock_record(
+    mock: &MockServer,
+    places: &Places,
+    name: &str,
+    during: &[Value],
+    result: &Value,
+) -> Result<Value, String> {
+    let inbox = || {
+        mock.chatwoot_state()
+            .inboxes
+            .into_iter()
+            .find(|i| i.identifier == CHATWOOT_INBOX)
+            .expect("the fixture's inbox")
+    };
+    let found = match name {
+        "request" => match during {
+            [one] => Some(one.clone()),
+            _ => return Err(format!("{} requests were sent, want 1", during.len())),
+        },
+        "object" => mock.objects().pop().map(|o| as_json!(&o)),
+        "message" => mock
+            .objects()
+            .into_iter()
+            .find(|o| o.id as i64 == places.object)
+            .and_then(|o| o.children.last().map(|c| as_json!(c))),
+        "chatwoot_message" => inbox()
+            .conversations
+            .into_iter()
+            .find(|c| c.id as i64 == places.conversation)
+            .and_then(|c| c.messages.last().map(|m| as_json!(m))),
+        "contact" => inbox()
+            .contacts
+            .into_iter()
+            .find(|c| c.source_id == places.contact)
+            .map(|c| as_json!(&c)),
+        "result" => Some(result.clone()),
+        other => panic!("no such record: {other}"),
+    };
+    found.ok_or_else(|| format!("no {name} stored"))
+}
+
 /// A value for a message, cut to a readable length.
 pub fn short(v: &Value) -> String {
     let text = v.to_string();
@@ -466,14 +524,6 @@ pub fn short(v: &Value) -> String {
         end -= 1;
     }
     format!("{}... ({} bytes)", &text[..end], text.len())
-}
-
-/// The mock's records (or a result) as JSON, as the inspection routes give them.
-#[macro_export]
-macro_rules! as_json {
-    ($value:expr) => {
-        serde_json::to_value($value).expect("serializes")
-    };
 }
 
 // --- the fault matrix: the server side --------------------------------------------------------
