@@ -201,6 +201,17 @@ static void test_errors(void) {
     commbox_error_free(e);
     e = NULL;
 
+    /* A created contact without its source_id is an answer the API does not document:
+     * DECODE (it was VALIDATION, whose meaning is "nothing was sent"); no id is written. */
+    mock_post("/__mock/faults", "{\"status\":200,\"body\":{\"id\":7,\"name\":\"A\"}}");
+    sid = NULL;
+    CHECK(commbox_inbox_create_contact(inbox, NULL, NULL, NULL, NULL, "A", NULL, NULL, NULL, &sid, NULL, &e) ==
+          COMMBOX_STATUS_DECODE);
+    CHECK(sid == NULL);
+    CHECK(e && strstr(commbox_error_message(e), "the created contact has no source_id") != NULL);
+    commbox_error_free(e);
+    e = NULL;
+
     /* 429 without Retry-After (Chatwoot sends none): retried with backoff, then it works. */
     commbox_inbox *patient = open_inbox("mock-inbox", 2);
     mock_reset();
@@ -278,7 +289,8 @@ static void test_bad_input(void) {
     BAD(COMMBOX_STATUS_VALIDATION, "attachments", commbox_inbox_create_message(inbox, "c", 1, many, &id, NULL, ERR));
     OK(commbox_inbox_message_new("", &m, E));
     OK(commbox_inbox_message_add_attachment_path(m, "/no/such/photo.png", E));
-    BAD(COMMBOX_STATUS_VALIDATION, "attachment \"/no/such/photo.png\"",
+    /* A file that cannot be read: I/O, naming it, before anything is sent. */
+    BAD(COMMBOX_STATUS_IO, "attachment \"/no/such/photo.png\"",
         commbox_inbox_create_message(inbox, "c", 1, m, &id, NULL, ERR));
 
     CHECK(id == 0 && json == NULL && sid == NULL);

@@ -352,7 +352,6 @@ static void test_bad_input(commbox_client *client) {
     BAD(COMMBOX_STATUS_INVALID_UTF8, "options_json", commbox_client_new_from_json(bad, &cl, ERR));
     CHECK(cl == NULL);
 
-
     /* constructors */
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "identity", commbox_conversation_new_email(NULL, "s", "m", &out_c, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "subject", commbox_conversation_new_email("a@b.co", NULL, "m", &out_c, ERR));
@@ -400,9 +399,9 @@ static void test_bad_input(commbox_client *client) {
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "conversation", commbox_conversation_set_create_child_object(NULL, true, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "out_json", commbox_conversation_to_json(c, NULL, ERR));
     /* channel-specific setters on the wrong channel */
-    BAD(COMMBOX_STATUS_VALIDATION, "conversation", commbox_conversation_add_template_param(c, "x", ERR));
-    BAD(COMMBOX_STATUS_VALIDATION, "conversation", commbox_conversation_set_send_to_client(c, false, ERR));
-    BAD(COMMBOX_STATUS_VALIDATION, "conversation", commbox_conversation_set_create_child_object(c, false, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "params", commbox_conversation_add_template_param(c, "x", ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "send_to_client", commbox_conversation_set_send_to_client(c, false, ERR));
+    BAD(COMMBOX_STATUS_VALIDATION, "create_child_object", commbox_conversation_set_create_child_object(c, false, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "message", commbox_message_set_identity_type(NULL, 4, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "message", commbox_message_set_object_type(NULL, 4, ERR));
     BAD(COMMBOX_STATUS_NULL_ARGUMENT, "path", commbox_message_add_attachment_path(m, NULL, ERR));

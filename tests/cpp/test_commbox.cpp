@@ -125,7 +125,8 @@ void test_errors(const commbox::Client &client, const commbox::Client &inspector
     auto v = EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, client.create_conversation("s", commbox::Conversation::sms("05-4", "m")));
     CHECK(v.field() == "UserStreamProviderId");
     auto wrong_channel = EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, commbox::Conversation::sms("1", "m").cc("a@b.co"));
-    CHECK(wrong_channel.field() == "conversation");
+    CHECK(wrong_channel.field() == "cc");
+    CHECK(contains(wrong_channel.what(), "cc: applies to email conversations, not sms"));
     EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, client.create_message("s", 0, commbox::Message::customer("a@b.co", "m")));
     EXPECT_ERROR(COMMBOX_STATUS_VALIDATION, commbox::Client c(commbox::ClientConfig().api_key("k").base_url("http://example.com")));
     CHECK(contains(inspector.raw_request("GET", "/__mock/requests"), "\"data\":[]"));

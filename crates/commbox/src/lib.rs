@@ -65,8 +65,8 @@ pub mod __fuzz;
 pub use attachment::Attachment;
 pub use client::{Client, ClientBuilder};
 pub use commbox::conversation::{
-    BulkSmsConversation, ChatConversation, EmailConversation, NewConversation, SmsConversation,
-    WhatsAppTemplateConversation,
+    BulkSmsConversation, Channel, ChatConversation, EmailConversation, NewConversation,
+    SmsConversation, WhatsAppTemplateConversation,
 };
 pub use commbox::enums::{ObjectStatusType, ObjectType, StreamProviderType};
 pub use commbox::message::NewMessage;

@@ -389,6 +389,17 @@ fn an_answer_without_the_record_is_a_decode_error_about_that_answer() {
         e.server_request_id(),
         Some(sent.request_id.to_string().as_str())
     );
+    // A created contact without its source_id is not what the API documents: Decode (the
+    // C face used to call it a validation error, which says that nothing was sent).
+    mock.push_fault(Fault::status(200).with_body(json!({"id": 7, "name": "A"})));
+    let e = inbox
+        .create_contact(NewContact::new().name("A"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert_eq!(
+        e.message(),
+        "unexpected Chatwoot answer: the created contact has no source_id"
+    );
     // An empty body says so.
     mock.push_fault(Fault::status(201).with_body(json!("")));
     let e = inbox

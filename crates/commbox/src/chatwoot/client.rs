@@ -74,7 +74,7 @@ impl InboxClient {
             contact_endpoint: true,
             ..self.route("/contacts")
         };
-        self.call(Method::POST, route, body, false, contact_from)
+        self.call(Method::POST, route, body, false, created_contact_from)
     }
 
     /// The contact whose `source_id` is `contact_identifier`.
@@ -361,6 +361,17 @@ fn expect_array(v: &Value, what: &str) -> Result<()> {
 
 pub(crate) fn contact_from(v: &Value) -> Result<Contact> {
     Contact::from_json(v).ok_or_else(|| unexpected(v, "the contact has no id"))
+}
+
+/// A created contact must carry the `source_id` every later call needs: an answer without
+/// one is not what the API documents (Decode, with the answer), never a validation error,
+/// which would say that nothing was sent.
+pub(crate) fn created_contact_from(v: &Value) -> Result<Contact> {
+    let contact = contact_from(v)?;
+    match contact.source_id.as_deref() {
+        Some(sid) if !sid.is_empty() => Ok(contact),
+        _ => Err(unexpected(v, "the created contact has no source_id")),
+    }
 }
 
 pub(crate) fn conversation_from(v: &Value) -> Result<InboxConversation> {

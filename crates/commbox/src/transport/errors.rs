@@ -42,7 +42,11 @@ pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (AttemptFailure,
 }
 
 /// Maps a failure while reading the body of an answer whose headers arrived.
-pub(super) fn from_body_read(e: std::io::Error, request_id: &str, status: u16) -> (AttemptFailure, Error) {
+pub(super) fn from_body_read(
+    e: std::io::Error,
+    request_id: &str,
+    status: u16,
+) -> (AttemptFailure, Error) {
     let kind = if e.kind() == std::io::ErrorKind::TimedOut
         || reqwest_source(&e).is_some_and(reqwest::Error::is_timeout)
     {

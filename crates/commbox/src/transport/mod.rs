@@ -219,7 +219,11 @@ impl Transport {
                     if resp.is_success() {
                         return (Ok(resp), attempt);
                     }
-                    (AttemptFailure::Status(resp.status), resp.retry_after, Ok(resp))
+                    (
+                        AttemptFailure::Status(resp.status),
+                        resp.retry_after,
+                        Ok(resp),
+                    )
                 }
                 Err((failure, err)) => {
                     log::failure(&req.method, log_path, &err, attempt, elapsed, request_id);
@@ -269,10 +273,12 @@ impl Transport {
         pid: u32,
     ) -> std::result::Result<Response, (AttemptFailure, Error)> {
         // Fails only if no runtime can be set up for this call: nothing was sent.
-        let mut lane = self
-            .http
-            .lane(pid)
-            .map_err(|e| (AttemptFailure::NotSent, e.with_request_ids(request_id, None)))?;
+        let mut lane = self.http.lane(pid).map_err(|e| {
+            (
+                AttemptFailure::NotSent,
+                e.with_request_ids(request_id, None),
+            )
+        })?;
         let mut builder = lane
             .client()
             .request(req.method.clone(), url.clone())
@@ -282,16 +288,21 @@ impl Transport {
             builder = builder.header(AUTHORIZATION, auth.clone());
         }
         // Opening attachments can fail (file removed since validation): nothing was sent.
-        let builder = req
-            .body
-            .build(builder)
-            .map_err(|e| (AttemptFailure::NotSent, e.with_request_ids(request_id, None)))?;
+        let builder = req.body.build(builder).map_err(|e| {
+            (
+                AttemptFailure::NotSent,
+                e.with_request_ids(request_id, None),
+            )
+        })?;
         let request = builder.build().map_err(|e| {
             let err = Error::new(
                 ErrorKind::Validation,
                 format!("cannot build the request: {e}"),
             );
-            (AttemptFailure::NotSent, err.with_request_ids(request_id, None))
+            (
+                AttemptFailure::NotSent,
+                err.with_request_ids(request_id, None),
+            )
         })?;
         log::request(&request, request_id);
         let client = lane.client().clone();
