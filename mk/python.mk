@@ -34,8 +34,9 @@ python-install: $(PY_VENV)/.tools
 	    $(PIP) install -q .
 
 .PHONY: python-mock
+# The mock, and the CLI that tests/python/test_same_json.py compares the records with.
 python-mock:
-	$(CARGO) build -q -p commbox-mock --bin commbox-mock
+	$(CARGO) build -q -p commbox-mock --bin commbox-mock -p commbox-cli --bin commbox
 
 # COMMBOX_TEST_HOOKS=1: the module has its test hooks, so a test that needs one fails
 # rather than skips when it is missing.
