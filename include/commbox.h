@@ -545,7 +545,7 @@ enum commbox_status commbox_chatwoot_identifier_hash(const char *identifier,
                                                      struct commbox_error **err);
 
 /**
- * A config with the defaults: base URL https://api.commbox.io, 10 s connect timeout, 60 s
+ * A config with the defaults: base URL `https://api.commbox.io`, 10 s connect timeout, 60 s
  * total timeout, 2 retries, no key. Returns NULL only if memory is exhausted.
  */
 struct commbox_client_config *commbox_client_config_new(void);
@@ -570,7 +570,7 @@ enum commbox_status commbox_client_config_set_api_key(struct commbox_client_conf
                                                       struct commbox_error **err);
 
 /**
- * Sets the base URL (default https://api.commbox.io). http:// is accepted only for
+ * Sets the base URL (default `https://api.commbox.io`). `http://` is accepted only for
  * loopback hosts unless `commbox_client_config_set_allow_insecure_http` is set. Checked by
  * `commbox_client_new`.
  */

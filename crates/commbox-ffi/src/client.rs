@@ -37,7 +37,7 @@ impl commbox_client_config {
     }
 }
 
-/// A config with the defaults: base URL https://api.commbox.io, 10 s connect timeout, 60 s
+/// A config with the defaults: base URL `https://api.commbox.io`, 10 s connect timeout, 60 s
 /// total timeout, 2 retries, no key. Returns NULL only if memory is exhausted.
 #[no_mangle]
 pub extern "C" fn commbox_client_config_new() -> *mut commbox_client_config {
@@ -86,7 +86,7 @@ pub extern "C" fn commbox_client_config_set_api_key(
     })
 }
 
-/// Sets the base URL (default https://api.commbox.io). http:// is accepted only for
+/// Sets the base URL (default `https://api.commbox.io`). `http://` is accepted only for
 /// loopback hosts unless `commbox_client_config_set_allow_insecure_http` is set. Checked by
 /// `commbox_client_new`.
 #[no_mangle]

@@ -55,7 +55,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub mod env {
     /// The API key.
     pub const API_KEY: &str = "COMMBOX_API_KEY";
-    /// The base URL (default https://api.commbox.io).
+    /// The base URL (default `https://api.commbox.io`).
     pub const BASE_URL: &str = "COMMBOX_BASE_URL";
     /// Total timeout in seconds.
     pub const TIMEOUT: &str = "COMMBOX_TIMEOUT";
@@ -74,8 +74,8 @@ pub mod env {
 
 /// Every setting of a client ([`crate::Client`] or a Chatwoot
 /// [`InboxClient`](crate::chatwoot::InboxClient)), each optional: unset ones come from the
-/// environment when it is read ([`ClientBuilder::with_env`]), then from the defaults. See
-/// the [module docs](self) for the JSON form, the variables and the defaults.
+/// environment when it is read ([`ClientBuilder::with_env`]), then from the defaults. Each
+/// field is a member of the JSON form and says its default; [`env`](mod@crate::env) names the variables.
 ///
 /// ```
 /// use commbox::ClientOptions;
