@@ -50,8 +50,9 @@ const SCHEMAS: &[(&str, Contract, Make)] = &[
     ),
     // Errors.
     ("Error", OUT, root::<commbox::Error>),
-    // Requests (read from JSON): add them here with IN, e.g.
-    // ("NewConversation", IN, root::<commbox::NewConversation>),
+    // Requests (read from JSON).
+    ("NewConversation", IN, root::<commbox::NewConversation>),
+    ("NewMessage", IN, root::<commbox::NewMessage>),
     ("ClientOptions", IN, root::<commbox::ClientOptions>),
     ("NewContact", IN, root::<commbox::chatwoot::NewContact>),
     (
