@@ -36,20 +36,34 @@ header:
 lib-c:
 	$(CARGO) build -p commbox-ffi $(CARGO_PROFILE)
 
+# The ABI series (packaging/README.md): 0.MINOR before 1.0, MAJOR from 1.0 on. It is the
+# SONAME's suffix (crates/commbox-ffi/build.rs): libcommbox.so.0.1 for every 0.1.x.
+SOVERSION  := $(if $(filter 0,$(MAJOR)),0.$(word 2,$(subst ., ,$(VERSION))),$(MAJOR))
+# commbox.pc and the CMake config find the tree from their own location (relocatable);
+# PC_RELOCATABLE=0 writes absolute paths into commbox.pc instead (the .deb, mk/dist.mk).
+PC_RELOCATABLE ?= 1
+relpath     = $(shell realpath -m --relative-to='$(1)' '$(2)')
+PC_PREFIX   = $(if $(filter 1,$(PC_RELOCATABLE)),$${pcfiledir}/$(call relpath,$(LIBDIR)/pkgconfig,$(PREFIX)),$(PREFIX))
+PC_SUBST    = -e 's|@PC_PREFIX@|$(PC_PREFIX)|' \
+              -e 's|@PC_LIBDIR@|$${prefix}/$(call relpath,$(PREFIX),$(LIBDIR))|' \
+              -e 's|@PC_INCLUDEDIR@|$${prefix}/$(call relpath,$(PREFIX),$(INCLUDEDIR))|'
+CMAKE_SUBST = -e 's|@CMAKE_TO_PREFIX@|$(call relpath,$(LIBDIR)/cmake/commbox,$(PREFIX))|' \
+              -e 's|@PREFIX_TO_LIBDIR@|$(call relpath,$(PREFIX),$(LIBDIR))|' \
+              -e 's|@PREFIX_TO_INCLUDEDIR@|$(call relpath,$(PREFIX),$(INCLUDEDIR))|'
+
 install: lib-c
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/commbox $(DESTDIR)$(INCLUDEDIR)
 	install -m 755 target/$(PROFILE_DIR)/libcommbox.so $(DESTDIR)$(LIBDIR)/libcommbox.so.$(VERSION)
-	ln -sf libcommbox.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcommbox.so.$(MAJOR)
-	ln -sf libcommbox.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libcommbox.so
+	ln -sf libcommbox.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcommbox.so.$(SOVERSION)
+	ln -sf libcommbox.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libcommbox.so
 	install -m 644 target/$(PROFILE_DIR)/libcommbox.a $(DESTDIR)$(LIBDIR)/libcommbox.a
 	install -m 644 include/commbox.h bindings/cpp/commbox.hpp $(DESTDIR)$(INCLUDEDIR)/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|' \
+	sed $(PC_SUBST) -e 's|@VERSION@|$(VERSION)|' -e 's|@STATIC_LIBS@|$(STATIC_LIBS)|' \
 	    packaging/commbox.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/commbox.pc
-	sed -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    -e 's|@MAJOR@|$(MAJOR)|' -e 's|@STATIC_LIBS_CMAKE@|$(subst $() ,;,$(patsubst -l%,%,$(filter-out -lc,$(STATIC_LIBS))))|' \
+	sed $(CMAKE_SUBST) -e 's|@VERSION@|$(VERSION)|' -e 's|@SOVERSION@|$(SOVERSION)|' \
+	    -e 's|@STATIC_LIBS_CMAKE@|$(subst $() ,;,$(patsubst -l%,%,$(filter-out -lc,$(STATIC_LIBS))))|' \
 	    packaging/commboxConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/commbox/commboxConfig.cmake
-	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@MAJOR@|$(MAJOR)|' \
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@MAJOR@|$(MAJOR)|' -e 's|@SOVERSION@|$(SOVERSION)|' \
 	    packaging/commboxConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/commbox/commboxConfigVersion.cmake
 
 uninstall:

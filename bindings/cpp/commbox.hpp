@@ -13,6 +13,14 @@
 #ifndef COMMBOX_HPP
 #define COMMBOX_HPP
 
+// C++17 or newer, or one #error and nothing else of the header. MSVC reports the standard
+// in _MSVC_LANG (__cplusplus stays 199711L without /Zc:__cplusplus).
+#if !defined(__cplusplus)
+#error "commbox.hpp is C++17; C programs include commbox.h"
+#elif (defined(_MSVC_LANG) && _MSVC_LANG < 201703L) || (!defined(_MSVC_LANG) && __cplusplus < 201703L)
+#error "commbox.hpp requires C++17 or newer (-std=c++17, or /std:c++17 with MSVC)"
+#else
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -628,4 +636,5 @@ inline std::string chatwoot_identifier_hash(const std::string &identifier, const
 
 }  // namespace commbox
 
+#endif  // C++17
 #endif  // COMMBOX_HPP
