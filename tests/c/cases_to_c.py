@@ -12,7 +12,7 @@ string cannot hold, a text id. A case is left out only where the table says "n/a
 
 C-face rules applied here (not in the table): a case with ``"c": {"nul": "dropped"}`` sends
 its texts without their NUL characters; ``"c": {"status": ..., "field": ...}`` replaces the
-refused status and field.
+refused status (``kind``, or a C-only status such as invalid_utf8) and field.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def hostile_case(w: Writer, table: Dict[str, Any], case: Dict[str, Any]) -> Opti
     part = case.get(FACE, {})
     if isinstance(part, str):
         return None
-    if set(part) - {"nul", "why", "status", "field", "message_has", "message_lacks"}:
+    if set(part) - {"nul", "why", "status", "kind", "field", "message_has", "message_lacks"}:
         raise TableError(f"{case['id']}: C settings this script does not know: {part}")
     drop_nul = part.get("nul") == "dropped"
     where = case["id"]
@@ -309,7 +309,7 @@ def hostile_case(w: Writer, table: Dict[str, Any], case: Dict[str, Any]) -> Opti
         lacks = [Cv(s, False, where).init for s in part.get("message_lacks", e.get("message_lacks", []))]
         fields.update(
             refused=1,
-            status=text_literal(part.get("status", e.get("kind", "validation"))),
+            status=text_literal(part.get("status", part.get("kind", e.get("kind", "validation")))),
             field=Cv(part.get("field", e["refused"]), False, where).init,
             message_has=w.array("struct cv", has),
             n_has=len(has),

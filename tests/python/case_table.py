@@ -59,13 +59,13 @@ def unknown_in_hostile_case(case: Dict[str, Any]) -> List[str]:
 
 
 def expect_here(case: Dict[str, Any]) -> Dict[str, Any]:
-    """A case's ``expect`` as this face sees it: its part may replace the refused ``field``,
-    ``message_has`` and ``message_lacks``."""
+    """A case's ``expect`` as this face sees it: its part may replace the refused ``field``
+    and ``kind``, ``message_has`` and ``message_lacks``."""
     expect = dict(case["expect"])
     for key, value in (face_part(case) or {}).items():
         if key == "field":
             expect["refused"] = value
-        elif key in ("status", "message_has", "message_lacks"):
+        elif key in ("kind", "message_has", "message_lacks"):
             expect[key] = value
     return expect
 

@@ -97,15 +97,15 @@ pub fn unknown_in_hostile_case(case: &Value) -> Vec<String> {
     p
 }
 
-/// A case's `expect` as one face sees it: its part may replace the refused `field` (and in
-/// C the `status`), `message_has` and `message_lacks`.
+/// A case's `expect` as one face sees it: its part may replace the refused `field` and
+/// `kind`, `message_has` and `message_lacks`.
 pub fn expect_here(case: &Value, face: &str) -> Value {
     let mut expect = case["expect"].clone();
     if let Ok(Some(part)) = face_part(case, face) {
         for (key, value) in part {
             match key.as_str() {
                 "field" => expect["refused"] = value.clone(),
-                "status" | "message_has" | "message_lacks" => expect[key] = value.clone(),
+                "kind" | "message_has" | "message_lacks" => expect[key] = value.clone(),
                 _ => {}
             }
         }
