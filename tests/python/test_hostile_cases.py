@@ -307,11 +307,13 @@ def run_case(c: Ctx, case: Dict[str, Any]) -> List[str]:
 
 
 def test_h52_none_for_a_required_string(mock_server: MockServer) -> None:
-    """H52, this face's own case: None where a string is required is a TypeError naming the
-    argument (not a KeyError), and nothing is sent."""
+    """H52, this face's own case: None where a string is required is a ValidationError
+    naming the argument (the core reads the request and says what it expected), and nothing
+    is sent."""
     mock_server.reset()
     with commbox.Client(api_key=DEFAULT_KEY, base_url=mock_server.url) as client:
-        with pytest.raises(TypeError) as e:
+        with pytest.raises(commbox.ValidationError) as e:
             client.create_sms_conversation("s", "972544444444", None)  # type: ignore[arg-type]
-    assert str(e.value).startswith("message: "), str(e.value)
+    assert e.value.field == "message", str(e.value)
+    assert str(e.value).startswith("message: invalid type: null, expected a string"), str(e.value)
     assert mock_server.requests() == []

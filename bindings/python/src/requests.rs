@@ -12,7 +12,6 @@ use crate::errors;
 use crate::json;
 use commbox::chatwoot::{NewContact, NewInboxMessage};
 use commbox::{NewConversation, NewMessage, ObjectStatusType};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use serde_json::{Map, Value};
 
@@ -39,23 +38,11 @@ fn from_form<T>(
 }
 
 /// A conversation status given as a number or as its documented name (`"resolved"`,
-/// `"In Process"`), as the core's `ObjectStatusType`.
+/// `"In Process"`): the core reads it as it reads `status` in a request.
 pub(crate) fn status(v: &Bound<'_, PyAny>) -> PyResult<ObjectStatusType> {
-    if let Ok(n) = v.extract::<i64>() {
-        return Ok(ObjectStatusType(n));
-    }
-    if let Ok(name) = v.extract::<String>() {
-        return ObjectStatusType::from_name(&name).ok_or_else(|| {
-            errors::validation(
-                v.py(),
-                "status",
-                format!("{name:?} is not a known status name"),
-            )
-        });
-    }
-    Err(PyTypeError::new_err(
-        "status: expected an ObjectStatusType, an int or a status name",
-    ))
+    let value = json::to_json("status", v)?;
+    serde_json::from_value(value)
+        .map_err(|e| errors::to_py(v.py(), commbox::Error::validation("status", e).into()))
 }
 
 /// The core's Chatwoot contact request (create or update), from its JSON form (the dict

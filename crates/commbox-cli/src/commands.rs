@@ -168,29 +168,27 @@ fn fields_json(flags: &[String]) -> Result<Value, Error> {
 }
 
 /// The text from `--message`, or from `--message-file` (a path, or - for stdin); empty when
-/// neither is given.
+/// neither is given. A file that cannot be read is an I/O error, like an unreadable
+/// attachment; one that is read but is not UTF-8 text is a validation error.
 pub fn message_text(
     message: Option<String>,
     file: Option<&std::path::Path>,
 ) -> Result<String, Error> {
-    match (message, file) {
-        (Some(m), _) => Ok(m),
+    const FLAG: &str = "--message-file";
+    let bytes = match (message, file) {
+        (Some(m), _) => return Ok(m),
+        (None, None) => return Ok(String::new()),
         (None, Some(p)) if p.as_os_str() == "-" => {
-            let mut s = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| Error::file("--message-file", format!("cannot read stdin: {e}")))?;
-            Ok(s)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::file(FLAG, format!("cannot read stdin: {e}")))?;
+            bytes
         }
-        // The same meaning as an unreadable attachment: an I/O error naming the flag.
-        (None, Some(p)) => std::fs::read_to_string(p).map_err(|e| {
-            Error::file(
-                "--message-file",
-                format!("cannot read {}: {e}", p.display()),
-            )
-        }),
-        (None, None) => Ok(String::new()),
-    }
+        (None, Some(p)) => std::fs::read(p)
+            .map_err(|e| Error::file(FLAG, format!("cannot read {}: {e}", p.display())))?,
+    };
+    String::from_utf8(bytes).map_err(|_| Error::validation(FLAG, "is not valid UTF-8 text"))
 }
 
 /// Each `Name <addr>` or `addr` as the JSON form's `{"address", "name"}`.
