@@ -69,10 +69,13 @@ deb: dist-build dist-tools
 # The debug profile (what the other suites built) and light compression: the test is about
 # the trees' layout and paths, not about the optimiser.
 SDK_TEST_DIR := build/packaging/sdk
-test-c-sdk: dist-tools test-prefix
+.PHONY: sdk-for-tests
+sdk-for-tests: dist-tools test-prefix
 	@rm -rf $(SDK_TEST_DIR) && mkdir -p $(SDK_TEST_DIR)
 	@$(MAKE) --no-print-directory -s dist DIST_PROFILE=debug DIST_DIR=$(SDK_TEST_DIR) DIST_TAR_GZIP='gzip -1n' >/dev/null
 	@$(MAKE) --no-print-directory -s deb DIST_PROFILE=debug DIST_DIR=$(SDK_TEST_DIR) DEB_COMPRESS='-Zgzip -z1' >/dev/null
+
+test-c-sdk: sdk-for-tests
 	@tests/packaging/c_sdk.sh $(SDK_TEST_DIR)/$(DIST_NAME).tar.gz $(SDK_TEST_DIR) $(VERSION) $(SOVERSION) $(DEB_MULTIARCH)
 
 TEST_SUITES += test-c-sdk
