@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::errors::{self, Rejection, Invalid};
+use super::errors::{self, Invalid, Rejection};
 use super::params::{self, is_present, Params};
 use super::store::{ChatwootStore, Contact, ContactInbox};
 use super::{hmac, random, respond, RailsRequest};

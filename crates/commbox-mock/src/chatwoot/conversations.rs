@@ -131,7 +131,11 @@ fn with_conversation(
 
 impl ChatwootStore {
     /// Inbox by identifier, then its contact inbox by source id.
-    pub(super) fn contact_inbox_in(&self, inbox: &str, source_id: &str) -> Result<usize, Rejection> {
+    pub(super) fn contact_inbox_in(
+        &self,
+        inbox: &str,
+        source_id: &str,
+    ) -> Result<usize, Rejection> {
         let inbox = self.inbox(inbox)?;
         self.contact_inbox(inbox, source_id)
     }

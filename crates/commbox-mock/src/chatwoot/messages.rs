@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::conversations::Scope;
-use super::errors::{self, Rejection, Invalid};
+use super::errors::{self, Invalid, Rejection};
 use super::params::{self, Params};
 use super::store::{Attachment, ChatwootStore, Message, ACTIVITY, INCOMING};
 use super::{respond, RailsRequest};
