@@ -296,7 +296,7 @@ static void test_error_kinds(commbox_client *client) {
 
 /* Every pointer argument NULL, invalid UTF-8, empty strings, bad files, zero ids:
  * each returns the right status with a message, and nothing reaches the server.
- * Hostile values (huge, control characters, CR/LF, odd ids and names) are in test_hostile.c. */
+ * Hostile values (huge, control characters, CR/LF, odd ids and names) are in the shared case table (tests/cases/hostile.json, run by test_hostile_cases.c). */
 static void test_bad_input(commbox_client *client) {
     mock_reset();
     const char *bad = "\xff\xfe";
