@@ -56,6 +56,15 @@ impl Client {
     /// A client of the Chatwoot public API for one inbox at `base_url` (the installation),
     /// sharing this client's connection pool, timeouts, retries, TLS and proxy settings.
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation), naming `base_url` or
+    /// `inbox_identifier`, for a base URL that is not an https URL (http only to loopback
+    /// hosts, unless this client allows insecure http) or has credentials, a query or a
+    /// fragment, and for a blank or malformed inbox identifier. Nothing is sent: a wrong
+    /// identifier shows at the first call, as
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
+    ///
     /// ```
     /// # let client = commbox::Client::builder().api_key("k").build().unwrap();
     /// let inbox = client.inbox("https://app.chatwoot.com", "tK9s3bVnQ1jUq3rP8kE2xYzA").unwrap();
@@ -101,6 +110,7 @@ impl fmt::Debug for Client {
 /// assert!(!format!("{client:?}").contains("my-key"));
 /// ```
 #[derive(Clone, Default)]
+#[must_use = "a builder does nothing until `build` or `build_inbox` is called"]
 pub struct ClientBuilder {
     options: ClientOptions,
     /// Which settings came from the environment, and the variables that were refused.
@@ -233,6 +243,22 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client. Errors name the setting at fault (and the
     /// variable, for a value from the environment).
+    ///
+    /// # Errors
+    ///
+    /// Nothing is sent, so only these:
+    /// - [`ErrorKind::Validation`](crate::ErrorKind::Validation), naming the setting (and the
+    ///   variable its value came from): a missing or blank API key; a base URL that is not a
+    ///   URL, not https (http is accepted for loopback hosts, or with
+    ///   [`allow_insecure_http`](Self::allow_insecure_http)), or has credentials, a query or a
+    ///   fragment; a timeout that is not a positive number of seconds; an API key, User-Agent
+    ///   suffix or proxy unfit for a header (CR, LF, control characters, over 8000 bytes); a
+    ///   proxy that is not a proxy URL; a CA file that holds no PEM certificate; a `COMMBOX_*`
+    ///   variable that is not a value of its setting (read by [`with_env`](Self::with_env));
+    /// - [`ErrorKind::Io`](crate::ErrorKind::Io) when the CA file cannot be read (or, rarely,
+    ///   the I/O runtime cannot be set up);
+    /// - [`ErrorKind::Tls`](crate::ErrorKind::Tls) when the TLS stack cannot be set up with
+    ///   these settings.
     pub fn build(self) -> Result<Client> {
         let (settings, base) = self.checked()?;
         let key = self.options.checked_key(&self.origins)?;
@@ -249,6 +275,13 @@ impl ClientBuilder {
     /// Builds a client of the Chatwoot public API for one inbox, with these settings
     /// (timeouts, retries, TLS, proxy, observer). The base URL is the Chatwoot installation
     /// (`https://app.chatwoot.com`, an Omnivibe host, …) and must be set; no API key is used.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build), except that no API key is needed:
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) also when the base URL is not
+    /// set or the inbox identifier is blank or malformed. Nothing is sent: a wrong identifier
+    /// shows at the first call, as [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
     ///
     /// ```
     /// let inbox = commbox::Client::builder()

@@ -227,6 +227,7 @@ impl Error {
 
     /// A validation error: `field` names what is wrong (`Message`, `Content.to[1]`,
     /// `attachment "x.pdf"`), `reason` says why.
+    #[must_use = "an error reports nothing unless it is returned"]
     pub fn validation(field: impl Into<String>, reason: impl fmt::Display) -> Error {
         let field = field.into();
         let reason = reason.to_string();
@@ -249,6 +250,7 @@ impl Error {
     /// A local file named by `field` cannot be read (missing, not a regular file, no
     /// permission): kind [`ErrorKind::Io`], with the field and the reason, like a
     /// validation error, since nothing was sent either.
+    #[must_use = "an error reports nothing unless it is returned"]
     pub fn file(field: impl Into<String>, reason: impl fmt::Display) -> Error {
         let mut err = Error::validation(field, reason);
         err.inner.kind = ErrorKind::Io;

@@ -38,8 +38,39 @@
 //! - The API key is never printed: not by `Debug`, logs or errors.
 //! - Logging goes through the `log` crate, target `commbox`; headers are allow-listed and
 //!   bodies are never logged.
+//!
+//! ## How calls fail
+//!
+//! Every fallible function returns an [`Error`]; its [`kind`](Error::kind) is what to act on.
+//! The calls that talk to a server ([`Client`]'s and [`InboxClient`](chatwoot::InboxClient)'s)
+//! fail in these ways, and each method's own `# Errors` section says only what it adds:
+//!
+//! - Before anything is sent, the arguments and the request are checked:
+//!   [`Validation`](ErrorKind::Validation) names the field at fault ([`Error::field`]), and
+//!   [`Io`](ErrorKind::Io) an attachment that is missing, not a regular file or unreadable.
+//!   Nothing was sent.
+//! - No answer: [`Timeout`](ErrorKind::Timeout) (connecting, or the whole attempt),
+//!   [`Connection`](ErrorKind::Connection) (refused, DNS, reset, broken before the answer was
+//!   complete) or [`Tls`](ErrorKind::Tls) (certificate not trusted, wrong host). A create that
+//!   may have reached the server is not sent again, and the message says so.
+//! - An answer whose status is not 2xx, by status:
+//!   [`Authentication`](ErrorKind::Authentication) (401, 403),
+//!   [`NotFound`](ErrorKind::NotFound) (404), [`RateLimited`](ErrorKind::RateLimited) (429,
+//!   with [`Error::retry_after`]), [`Server`](ErrorKind::Server) (5xx), and
+//!   [`BadRequest`](ErrorKind::BadRequest) for any other (400, 422, …, and 3xx: redirects are
+//!   not followed). The error carries the status, the API's own
+//!   [`description`](Error::description) and the body.
+//! - A 2xx answer that is not what the API documents (not JSON, a record without its id, more
+//!   than 32 MiB): [`Decode`](ErrorKind::Decode), with the body when it was read.
+//!
+//! By then the client has retried what was safe to retry (see [`RetryPolicy`]);
+//! [`Error::is_transient`] says whether sending again later may succeed.
 
 #![warn(missing_docs)]
+// Public API hygiene (issue 11): every fallible public function says how it fails, and a
+// builder method whose result is dropped is a mistake the compiler reports. Denied, so that
+// they stay fixed.
+#![deny(clippy::missing_errors_doc, clippy::return_self_not_must_use)]
 #![forbid(unsafe_code)]
 
 #[macro_use]

@@ -159,11 +159,21 @@ impl ClientOptions {
     /// Reads the JSON form. An error is a validation error whose field is the JSON path of
     /// the bad member (`timeout`, or `options` for the document as a whole) and whose reason
     /// says what is wrong; unknown members are refused.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] when the text is not JSON, not an object, or has an unknown
+    /// member or a member of the wrong type. The values themselves (a positive timeout, a
+    /// usable base URL) are checked when the client is built ([`ClientBuilder::build`]).
     pub fn from_json(json: &str) -> Result<ClientOptions> {
         json_form::from_object_str("options", json)
     }
 
     /// Reads the JSON form from a value already parsed (see [`from_json`](Self::from_json)).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_json`](Self::from_json).
     pub fn from_value(value: Value) -> Result<ClientOptions> {
         json_form::from_object("options", value)
     }

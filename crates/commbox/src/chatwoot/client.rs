@@ -60,6 +60,11 @@ impl InboxClient {
 
     /// The inbox's settings (`GET /public/api/v1/inboxes/{inbox_identifier}`); a cheap way to
     /// check the identifier and whether identity validation is on.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)): an unknown inbox
+    /// identifier is [`ErrorKind::NotFound`].
     pub fn inbox(&self) -> Result<Inbox> {
         self.call(Method::GET, self.route(""), Body::Empty, true, |v| {
             Ok(Inbox::from_json(v))
@@ -68,6 +73,18 @@ impl InboxClient {
 
     /// Creates a contact in the inbox, or returns the existing one when `source_id` is
     /// already known (unchanged). Keep the returned `source_id`: every later call needs it.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and:
+    /// - [`ErrorKind::Validation`] for a field of the contact: a blank `source_id`,
+    ///   `identifier`, `identifier_hash` or `name`, an `email` that is not an e-mail address, a
+    ///   `phone_number` not in E.164, an `avatar_url` that is not http(s), or an `hmac_token`
+    ///   that is empty, without `identifier` or with `identifier_hash`;
+    /// - [`ErrorKind::Server`] (Chatwoot answers 500) when its identity validation refuses the
+    ///   contact: a wrong `identifier_hash`, or none where the inbox requires one; the message
+    ///   says so;
+    /// - [`ErrorKind::Decode`] when the answer has no contact id or no `source_id`.
     pub fn create_contact(&self, contact: NewContact) -> Result<Contact> {
         let body = Body::json(&contact.to_json(true)?)?;
         let route = Route {
@@ -78,6 +95,15 @@ impl InboxClient {
     }
 
     /// The contact whose `source_id` is `contact_identifier`.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a blank or malformed `contact_identifier`,
+    /// [`ErrorKind::NotFound`] for an unknown contact, [`ErrorKind::Server`] (Chatwoot answers
+    /// 500) when the inbox requires identity validation (use
+    /// [`get_verified_contact`](Self::get_verified_contact) there), and [`ErrorKind::Decode`]
+    /// when the answer has no contact id.
     pub fn get_contact(&self, contact_identifier: &str) -> Result<Contact> {
         self.call(
             Method::GET,
@@ -92,6 +118,12 @@ impl InboxClient {
     /// call too, so the contact's `identifier` and its `identifier_hash` go along (in the
     /// query; logs show neither). A successful check also marks the contact verified, which
     /// lets it see all of its conversations.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_contact`](Self::get_contact), and [`ErrorKind::Validation`] for a blank
+    /// `identifier` or `identifier_hash`. A hash that does not match is [`ErrorKind::Server`]
+    /// (Chatwoot answers 500); the message says so.
     pub fn get_verified_contact(
         &self,
         contact_identifier: &str,
@@ -111,6 +143,12 @@ impl InboxClient {
 
     /// Updates a contact; returns the full contact model (which has no `source_id`). Chatwoot
     /// may merge it into another contact with the same email or phone number.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_contact`](Self::create_contact), and [`ErrorKind::Validation`] for a blank
+    /// or malformed `contact_identifier` or a `source_id` in `changes` (it can only be given on
+    /// create); an unknown contact is [`ErrorKind::NotFound`].
     pub fn update_contact(&self, contact_identifier: &str, changes: NewContact) -> Result<Contact> {
         let body = Body::json(&changes.to_json(false)?)?;
         let route = self.contact_route(contact_identifier, "")?;
@@ -119,6 +157,14 @@ impl InboxClient {
 
     /// Opens a conversation for the contact, with optional `custom_attributes`. On an inbox
     /// locked to a single conversation, Chatwoot returns the contact's existing one.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a blank or malformed `contact_identifier`,
+    /// [`ErrorKind::NotFound`] for an unknown contact, and [`ErrorKind::Decode`] when the
+    /// answer has no conversation id. After a [`ErrorKind::Timeout`] or
+    /// [`ErrorKind::Connection`] error the conversation may exist: it was not sent again.
     pub fn create_conversation(
         &self,
         contact_identifier: &str,
@@ -133,12 +179,26 @@ impl InboxClient {
     }
 
     /// The contact's conversations in this inbox.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a blank or malformed `contact_identifier`,
+    /// [`ErrorKind::NotFound`] for an unknown contact, and [`ErrorKind::Decode`] when the
+    /// answer is not a list.
     pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<InboxConversation>> {
         let route = self.contact_route(contact_identifier, "/conversations")?;
         self.call(Method::GET, route, Body::Empty, true, conversations_from)
     }
 
     /// One conversation (by its display id) with its messages.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id`
+    /// (blank, or not positive when a number), [`ErrorKind::NotFound`] for an unknown contact
+    /// or conversation, and [`ErrorKind::Decode`] when the answer has no conversation id.
     pub fn get_conversation(
         &self,
         contact_identifier: &str,
@@ -149,6 +209,10 @@ impl InboxClient {
     }
 
     /// Resolves the conversation (`toggle_status`; already resolved stays resolved).
+    ///
+    /// # Errors
+    ///
+    /// As [`get_conversation`](Self::get_conversation).
     pub fn resolve_conversation(
         &self,
         contact_identifier: &str,
@@ -160,6 +224,13 @@ impl InboxClient {
     }
 
     /// Shows (`true`) or hides the contact's typing indicator to agents.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id`,
+    /// [`ErrorKind::NotFound`] for an unknown contact or conversation. The answer's content is
+    /// not used; only an answer that is not JSON is [`ErrorKind::Decode`].
     pub fn set_typing(
         &self,
         contact_identifier: &str,
@@ -179,6 +250,10 @@ impl InboxClient {
     }
 
     /// Marks the conversation as seen by the contact now.
+    ///
+    /// # Errors
+    ///
+    /// As [`set_typing`](Self::set_typing).
     pub fn update_last_seen(
         &self,
         contact_identifier: &str,
@@ -191,6 +266,19 @@ impl InboxClient {
 
     /// Posts a message from the contact: JSON, or multipart with `attachments[]` parts
     /// (streamed from disk) when files are attached.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and:
+    /// - [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id`,
+    ///   content over [`MAX_CONTENT_CHARS`](super::MAX_CONTENT_CHARS) characters, more than
+    ///   [`MAX_ATTACHMENTS`](super::MAX_ATTACHMENTS) attachments, a blank `echo_id`, or an
+    ///   attachment without a usable name or MIME type, and [`ErrorKind::Io`] for an attachment
+    ///   that cannot be read: nothing was sent;
+    /// - [`ErrorKind::NotFound`] for an unknown contact or conversation;
+    /// - [`ErrorKind::Timeout`] or [`ErrorKind::Connection`] after the request was sent: the
+    ///   message may exist, and it was not sent again;
+    /// - [`ErrorKind::Decode`] when the answer has no message id.
     pub fn create_message(
         &self,
         contact_identifier: &str,
@@ -228,6 +316,13 @@ impl InboxClient {
 
     /// Up to 20 messages, oldest first: the latest ones, or those before message id `before`
     /// (to page back through a long conversation).
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id` or a
+    /// `before` that is not positive, [`ErrorKind::NotFound`] for an unknown contact or
+    /// conversation, and [`ErrorKind::Decode`] when the answer is not a list.
     pub fn list_messages(
         &self,
         contact_identifier: &str,
@@ -247,6 +342,14 @@ impl InboxClient {
 
     /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`
     /// or a `{csat_survey_response: {rating, feedback_message}}` object).
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] for a malformed `contact_identifier`, `conversation_id` or
+    /// `message_id`, or `submitted_values` that is neither an array nor an object;
+    /// [`ErrorKind::NotFound`] for an unknown contact, conversation or message;
+    /// [`ErrorKind::Decode`] when the answer has no message id.
     pub fn update_message(
         &self,
         contact_identifier: &str,

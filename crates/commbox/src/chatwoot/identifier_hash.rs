@@ -11,6 +11,7 @@ use sha2::Sha256;
 /// let hash = commbox::chatwoot::identifier_hash("user-42", "inbox-hmac-token");
 /// assert_eq!(hash.len(), 64);
 /// ```
+#[must_use]
 pub fn identifier_hash(identifier: &str, hmac_token: &str) -> String {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = Hmac::<Sha256>::new_from_slice(hmac_token.as_bytes())

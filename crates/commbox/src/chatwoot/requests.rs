@@ -151,6 +151,12 @@ impl NewContact {
     /// the bad member (or `contact` for the document as a whole); unknown members are
     /// refused.
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) when the text is not JSON, not
+    /// an object, or has an unknown member or a member of the wrong type. The values themselves
+    /// (an e-mail address, a phone number) are checked when the contact is sent.
+    ///
     /// ```
     /// use commbox::chatwoot::NewContact;
     /// let c = NewContact::from_json(r#"{"name": "John", "custom_attributes": {"plan": "gold"}}"#).unwrap();
@@ -163,6 +169,10 @@ impl NewContact {
     }
 
     /// [`NewContact::from_json`] from a parsed value.
+    ///
+    /// # Errors
+    ///
+    /// As [`NewContact::from_json`].
     pub fn from_value(value: Value) -> Result<NewContact> {
         json_form::from_object("contact", value)
     }
@@ -181,7 +191,7 @@ impl NewContact {
     }
 
     /// `identifier_hash` for inboxes with identity validation (see
-    /// [`super::identifier_hash`]).
+    /// [`identifier_hash`](super::identifier_hash())).
     pub fn identifier_hash(mut self, v: impl Into<String>) -> Self {
         self.identifier_hash = Some(v.into());
         self
@@ -297,6 +307,11 @@ impl NewContact {
 /// Every face applies this one rule: [`NewContact`] when it is sent, and the faces' "get a
 /// contact" with a token before [`super::InboxClient::get_verified_contact`].
 ///
+/// # Errors
+///
+/// [`ErrorKind::Validation`](crate::ErrorKind::Validation) naming `hmac_token` when a token is
+/// given with `identifier_hash`, without `identifier`, or empty.
+///
 /// ```
 /// use commbox::chatwoot::identifier_hash_to_send;
 /// let hash = identifier_hash_to_send(Some("user-42"), None, Some("token")).unwrap();
@@ -396,6 +411,13 @@ impl NewInboxMessage {
     /// the bad member (`attachments[1]`, or `message` for the document as a whole); unknown
     /// members are refused.
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) when the text is not JSON, not
+    /// an object, or has an unknown member or a member of the wrong type (an attachment that is
+    /// neither a path nor an attachment object, inline content that is not base64). The limits
+    /// and the files are checked when the message is sent.
+    ///
     /// ```
     /// use commbox::chatwoot::NewInboxMessage;
     /// let m = NewInboxMessage::from_json(r#"{"content": "hi", "echo_id": "e-1"}"#).unwrap();
@@ -407,6 +429,10 @@ impl NewInboxMessage {
     }
 
     /// [`NewInboxMessage::from_json`] from a parsed value.
+    ///
+    /// # Errors
+    ///
+    /// As [`NewInboxMessage::from_json`].
     pub fn from_value(value: Value) -> Result<NewInboxMessage> {
         json_form::from_object("message", value)
     }

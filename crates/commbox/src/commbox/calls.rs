@@ -25,6 +25,17 @@ impl Client {
     /// field is validated first: on a validation error nothing is sent. A create is never
     /// sent twice unless the server said it did not process it (429, 503).
     ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and:
+    /// - [`ErrorKind::Validation`] for an invalid `stream_id` or a field of the conversation
+    ///   ([`NewConversation::to_json`] says which), and [`ErrorKind::Io`] for an attachment
+    ///   that cannot be read: nothing was sent;
+    /// - [`ErrorKind::NotFound`] for an unknown stream;
+    /// - [`ErrorKind::Timeout`] or [`ErrorKind::Connection`] after the request was sent: the
+    ///   conversation may exist, and it was not sent again;
+    /// - [`ErrorKind::Decode`] when the answer is empty or holds no id.
+    ///
     /// ```no_run
     /// # fn main() -> commbox::Result<()> {
     /// use commbox::{Attachment, Client, EmailConversation};
@@ -54,6 +65,13 @@ impl Client {
 
     /// Opens a conversation from JSON you already hold: the object (`{"Type": 5, …}`) or
     /// the documented wrapper (`{"data": {…}}`). Only the shape and `Message` are checked.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_conversation`](Self::create_conversation), with only these checks before
+    /// sending: [`ErrorKind::Validation`] for an invalid `stream_id`, an `object` (or its
+    /// `data`) that is not a JSON object, or a missing, blank or non-string `Message`. The
+    /// server judges everything else (a refusal is usually [`ErrorKind::BadRequest`]).
     pub fn create_conversation_json(
         &self,
         stream_id: impl PathParam,
@@ -70,6 +88,17 @@ impl Client {
 
     /// Adds a message to conversation `object_id` and returns the message's id (CommBox
     /// `POST /streams/{STREAM_ID}/objects/{OBJECT_ID}/child`).
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and:
+    /// - [`ErrorKind::Validation`] for an invalid `stream_id` or `object_id` or a field of the
+    ///   message ([`NewMessage::to_json`] says which), and [`ErrorKind::Io`] for an attachment
+    ///   that cannot be read: nothing was sent;
+    /// - [`ErrorKind::NotFound`] when the stream or the conversation does not exist;
+    /// - [`ErrorKind::Timeout`] or [`ErrorKind::Connection`] after the request was sent: the
+    ///   message may exist, and it was not sent again;
+    /// - [`ErrorKind::Decode`] when the answer is empty or holds no id.
     ///
     /// ```no_run
     /// # fn main() -> commbox::Result<()> {
@@ -91,6 +120,12 @@ impl Client {
     }
 
     /// Adds a message from JSON you already hold (the child object or `{"data": {…}}`).
+    ///
+    /// # Errors
+    ///
+    /// As [`create_message`](Self::create_message), with only these checks before sending:
+    /// [`ErrorKind::Validation`] for an invalid `stream_id` or `object_id`, a `child` (or its
+    /// `data`) that is not a JSON object, or a missing, blank or non-string `Message`.
     pub fn create_message_json(
         &self,
         stream_id: impl PathParam,
@@ -105,6 +140,14 @@ impl Client {
 
     /// Fetches a conversation with all its messages
     /// (`GET /streams/{STREAM_ID}/objects/{OBJECT_ID}?includeChilds=true`).
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and:
+    /// - [`ErrorKind::Validation`] for an invalid `stream_id` or `object_id`;
+    /// - [`ErrorKind::NotFound`] for an unknown stream or conversation: a 404, and also a 2xx
+    ///   answer whose `data` holds no conversation;
+    /// - [`ErrorKind::Decode`] when the conversation in the answer has no `objectId`.
     pub fn get_conversation(
         &self,
         stream_id: impl PathParam,
@@ -120,6 +163,12 @@ impl Client {
 
     /// Changes a conversation's status (`POST /objects/{OBJECT_ID}/status/{STATUS_ID}`).
     /// Safe to retry: setting the same status twice changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)):
+    /// [`ErrorKind::Validation`] for an invalid `object_id`, [`ErrorKind::NotFound`] for an
+    /// unknown conversation.
     pub fn set_conversation_status(
         &self,
         object_id: impl PathParam,
@@ -135,11 +184,23 @@ impl Client {
 
     /// Lists agents and admins (`GET /managers`); an agent's `id` is the `UserIdentity`
     /// for [`NewMessage::from_agent`].
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Decode`] when `data` is not a list of managers or one of them has no id.
     pub fn managers(&self) -> Result<Vec<Manager>> {
         managers_of(&self.call(Method::GET, "/managers".into(), Body::Empty, true)?)
     }
 
     /// Checks that CommBox is up and the key is accepted (`GET /core/systemstatus`).
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)): a refused key is
+    /// [`ErrorKind::Authentication`], an API that is down [`ErrorKind::Server`] (or
+    /// [`ErrorKind::Connection`], [`ErrorKind::Timeout`]), and an answer that is not JSON
+    /// [`ErrorKind::Decode`].
     pub fn system_status(&self) -> Result<SystemStatus> {
         let env = self.call(Method::GET, "/core/systemstatus".into(), Body::Empty, true)?;
         Ok(system_status_of(env))
@@ -149,6 +210,14 @@ impl Client {
     /// returns the decoded envelope. `path` is below the base URL, already encoded, and may
     /// carry a query (`/streams/X/objects?unixStartTime=…`). GET, PUT and DELETE are retried
     /// like reads, POST and PATCH like creates.
+    ///
+    /// # Errors
+    ///
+    /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
+    /// [`ErrorKind::Validation`] before sending for a `method` other than GET, POST, PUT, PATCH
+    /// or DELETE, or a `path` that is blank, not a single-`/` path on the base URL, longer than
+    /// 8000 bytes, or holds spaces, control characters or `.`/`..` segments. Any 2xx JSON
+    /// answer is accepted, so [`ErrorKind::Decode`] means only that the answer is not JSON.
     ///
     /// ```no_run
     /// # fn main() -> commbox::Result<()> {

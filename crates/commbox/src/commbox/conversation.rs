@@ -916,6 +916,19 @@ impl NewConversation {
     /// Validates every field and returns the object JSON (without the `data` wrapper).
     /// Nothing is sent; errors name the field.
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation), naming the field as CommBox
+    /// does (`UserStreamProviderId`, `Content.to[1]`): an identity that does not fit its type
+    /// (a phone number, an e-mail address, or for other providers not blank), a blank
+    /// `Message`, a `User.Email` that is not an e-mail address, a blank `StreamProviderId`; for
+    /// an e-mail, recipients that are not addresses, a subject or display name unfit for a mail
+    /// header (CR, LF, control characters, too long), a linked attachment without URL or name;
+    /// for a bulk SMS, no recipients or one that is not a phone number; for a WhatsApp
+    /// template, a blank template name, a recipient that is not a phone number or a blank
+    /// language. The attached files are not read here: they are checked when the conversation
+    /// is sent.
+    ///
     /// ```
     /// use commbox::{NewConversation, SmsConversation};
     /// let json = NewConversation::from(SmsConversation::new("+972544444444", "hi")).to_json().unwrap();

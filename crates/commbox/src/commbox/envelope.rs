@@ -1,4 +1,4 @@
-//! Turning a CommBox answer into an [`Envelope`] or an [`Error`].
+//! Turning a CommBox answer into an [`Envelope`] or an [`Error`](crate::Error).
 //!
 //! The HTTP status line decides success; the envelope's `status` (string or number) is only
 //! reported. Error bodies are CommBox's `{status, description, response_time}` when the API

@@ -181,6 +181,14 @@ impl NewMessage {
 
     /// Validates every field and returns the child JSON (without the `data` wrapper).
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation), naming the field as CommBox
+    /// does: `UserStreamProviderId` for an identity that does not fit its type (a phone number,
+    /// an e-mail address, or for other providers not blank), `Message` when there is neither
+    /// text nor an attachment, `UserIdentity` for an agent id that is not positive. The
+    /// attached files are not read here: they are checked when the message is sent.
+    ///
     /// ```
     /// use commbox::NewMessage;
     /// let json = NewMessage::from_agent(36574658, "best.agent@commbox.com", "hi").to_json().unwrap();

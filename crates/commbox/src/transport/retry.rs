@@ -24,6 +24,7 @@ type RetryHook = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 ///     .on_retry(|e| eprintln!("retrying {} in {:?}: {}", e.path, e.delay, e.reason));
 /// ```
 #[derive(Clone)]
+#[must_use = "a policy applies only once given to `ClientBuilder::retry_policy`"]
 pub struct RetryPolicy {
     pub(crate) max_retries: u32,
     pub(crate) initial_backoff: Duration,
