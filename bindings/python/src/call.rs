@@ -4,7 +4,7 @@
 //! the GIL held again.
 
 use crate::call_log;
-use crate::errors::{self, Failure};
+use crate::errors::{self, CallError};
 use pyo3::prelude::*;
 
 /// Runs `op` on the handle `handle` gives (the client's core handle for this process), with
@@ -13,12 +13,12 @@ use pyo3::prelude::*;
 /// `handle` runs in the released section too: it takes the client's mutex.
 pub(crate) fn run<H, T: Send>(
     py: Python<'_>,
-    handle: impl FnOnce() -> Result<H, Failure> + Send,
+    handle: impl FnOnce() -> Result<H, CallError> + Send,
     op: impl FnOnce(&H) -> commbox::Result<T> + Send,
 ) -> PyResult<T> {
     let (outcome, event) = py.detach(|| {
         call_log::clear();
-        let outcome = handle().and_then(|h| op(&h).map_err(Failure::from));
+        let outcome = handle().and_then(|h| op(&h).map_err(CallError::from));
         (outcome, call_log::take())
     });
     if let Some(event) = &event {

@@ -2,17 +2,17 @@
 //!
 //! Every call converts its Python arguments with the GIL held, then runs the core call
 //! with the GIL released, then converts the result and emits the log record with the GIL
-//! held again (`call::run`). The client's state lives in a `slot::Slot`, whose mutex is
-//! only taken inside the released section and never across Python code.
+//! held again (`call::run`). The client's state lives in a `client_cell::ClientCell`, whose
+//! mutex is only taken inside the released section and never across Python code.
 
 use crate::call;
 use crate::call_log;
-use crate::errors::{self, guard, Failure};
+use crate::client_cell::ClientCell;
+use crate::errors::{self, guard, CallError};
 use crate::inbox::NativeInboxClient;
 use crate::json;
 use crate::records;
 use crate::requests;
-use crate::slot::Slot;
 use commbox::{ClientBuilder, ClientOptions, PathParam};
 use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::PyTypeError;
@@ -63,7 +63,7 @@ impl PathParam for Id {
 #[pyclass(frozen, module = "commbox._commbox")]
 pub(crate) struct NativeClient {
     base_url: String,
-    state: Slot<commbox::Client>,
+    state: ClientCell<commbox::Client>,
 }
 
 #[pymethods]
@@ -79,7 +79,7 @@ impl NativeClient {
             let client = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeClient {
                 base_url: client.base_url().to_owned(),
-                state: Slot::new(client),
+                state: ClientCell::new(client),
             })
         })
     }
@@ -241,8 +241,8 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    /// The core client. Runs with the GIL released (it takes the slot's mutex).
-    pub(crate) fn client(&self) -> Result<commbox::Client, Failure> {
+    /// The core client. Runs with the GIL released (it takes the cell's mutex).
+    pub(crate) fn client(&self) -> Result<commbox::Client, CallError> {
         self.state.get()
     }
 

@@ -10,17 +10,17 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// What a native call can fail with, before it becomes a Python exception.
-pub(crate) enum Failure {
+/// What a native call can fail with, before it becomes a Python exception (`to_py`).
+pub(crate) enum CallError {
     /// An error of the core, converted by kind.
     Core(commbox::Error),
     /// The client was closed with `close()` or by leaving its `with` block.
     Closed,
 }
 
-impl From<commbox::Error> for Failure {
-    fn from(e: commbox::Error) -> Failure {
-        Failure::Core(e)
+impl From<commbox::Error> for CallError {
+    fn from(e: commbox::Error) -> CallError {
+        CallError::Core(e)
     }
 }
 
@@ -42,13 +42,13 @@ fn raise(py: Python<'_>, kind: &str, message: &str, details: &Bound<'_, PyDict>)
 }
 
 /// Converts a failure of a call into the matching `commbox` exception.
-pub(crate) fn to_py(py: Python<'_>, failure: Failure) -> PyErr {
-    match failure {
-        Failure::Closed => {
+pub(crate) fn to_py(py: Python<'_>, error: CallError) -> PyErr {
+    match error {
+        CallError::Closed => {
             let details = PyDict::new(py);
             raise(py, "closed", "the client is closed", &details)
         }
-        Failure::Core(e) => core_to_py(py, &e),
+        CallError::Core(e) => core_to_py(py, &e),
     }
 }
 

@@ -4,7 +4,7 @@
 //! error mapping) and is fork-safe the same way (the core's pool is). Two kinds exist:
 //!
 //! - built alone (`InboxClient(base_url, inbox_identifier)`): its own transport in a
-//!   `slot::Slot`;
+//!   `client_cell::ClientCell`;
 //! - made by `Client.inbox()`: it keeps the `NativeClient` and derives the core inbox from
 //!   that client's transport at each call (a URL check and a few strings), so it shares the
 //!   client's pool and its lifetime: closing the client closes it.
@@ -14,11 +14,11 @@
 
 use crate::call;
 use crate::client::{self, Id, NativeClient};
-use crate::errors::{self, guard, Failure};
+use crate::client_cell::ClientCell;
+use crate::errors::{self, guard, CallError};
 use crate::json;
 use crate::records;
 use crate::requests;
-use crate::slot::Slot;
 use commbox::chatwoot::{self, InboxClient};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Where the core inbox comes from.
 enum Source {
     /// Its own transport (boxed: it is much larger than a shared one).
-    Own(Box<Slot<InboxClient>>),
+    Own(Box<ClientCell<InboxClient>>),
     /// The transport of a `commbox.Client`, at each call.
     Shared {
         client: Py<NativeClient>,
@@ -65,7 +65,7 @@ impl NativeInboxClient {
             let inbox = built.map_err(|e| errors::to_py(py, e.into()))?;
             Ok(NativeInboxClient {
                 base_url: inbox.base_url().to_owned(),
-                source: Source::Own(Box::new(Slot::new(inbox))),
+                source: Source::Own(Box::new(ClientCell::new(inbox))),
                 inbox_identifier,
             })
         })
@@ -338,12 +338,12 @@ impl NativeInboxClient {
     }
 
     /// The core inbox. Runs with the GIL released.
-    fn handle(&self) -> Result<InboxClient, Failure> {
+    fn handle(&self) -> Result<InboxClient, CallError> {
         match &self.source {
             Source::Own(own) => own.get(),
             Source::Shared { client, closed } => {
                 if closed.load(Ordering::Acquire) {
-                    return Err(Failure::Closed);
+                    return Err(CallError::Closed);
                 }
                 let client = client.get().client()?;
                 Ok(client.inbox(&self.base_url, &self.inbox_identifier)?)

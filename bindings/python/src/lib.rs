@@ -5,7 +5,8 @@
 //! and redaction stay in the `commbox` crate. The pure-Python half
 //! (`bindings/python/python/commbox`) holds the public classes, the exceptions and the stubs.
 //! `NativeClient` is the CommBox client, `NativeInboxClient` the Chatwoot inbox client; both
-//! run their calls through `call::run` and keep their core handle in a `slot::Slot`.
+//! run their calls through `call::run` and keep their core handle in a
+//! `client_cell::ClientCell`.
 //!
 //! Rules every function here keeps:
 //! - the GIL is released around all I/O (network and files) and around client construction;
@@ -16,13 +17,13 @@
 mod call;
 mod call_log;
 mod client;
+mod client_cell;
 mod enums;
 mod errors;
 mod inbox;
 mod json;
 mod records;
 mod requests;
-mod slot;
 
 use pyo3::prelude::*;
 
