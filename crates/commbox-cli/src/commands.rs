@@ -230,11 +230,12 @@ pub fn read_json(flag: &str, arg: &str) -> Result<Value, Error> {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
-            .map_err(|e| Error::validation(flag, format!("cannot read stdin: {e}")))?;
+            .map_err(|e| Error::file(flag, format!("cannot read stdin: {e}")))?;
         s
     } else if let Some(path) = arg.strip_prefix('@') {
+        // Unreadable: I/O, as for --message-file and attachments.
         std::fs::read_to_string(path)
-            .map_err(|e| Error::validation(flag, format!("cannot read {path}: {e}")))?
+            .map_err(|e| Error::file(flag, format!("cannot read {path}: {e}")))?
     } else {
         arg.to_owned()
     };

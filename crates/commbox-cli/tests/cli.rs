@@ -307,6 +307,9 @@ fn exit_codes_and_stderr_per_error_kind() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("--message-file: cannot read /no/such.txt")
     );
+    let out = commbox(&mock, &["raw", "POST", "/x", "--data", "@/no/such.json"]);
+    assert_eq!(code(&out), 13);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data: cannot read /no/such.json"));
     assert_eq!(mock.request_count(), 0);
 
     // Authentication: 4.
