@@ -8,7 +8,11 @@
 fn main() {
     let major = std::env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets it");
     let minor = std::env::var("CARGO_PKG_VERSION_MINOR").expect("cargo sets it");
-    let soversion = if major == "0" { format!("0.{minor}") } else { major };
+    let soversion = if major == "0" {
+        format!("0.{minor}")
+    } else {
+        major
+    };
     let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if target_os == "linux" {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcommbox.so.{soversion}");
