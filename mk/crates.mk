@@ -22,7 +22,7 @@ test-crates:
 	   && ! grep -E '^(warning|error)' $$log; then \
 	  for c in $(CRATES_PUBLISHED); do \
 	    f=target/package/$$c-$(VERSION).crate; \
-	    if [ -f $$f ] && tar tzf $$f | grep -qx "$$c-$(VERSION)/LICENSE-MIT" && tar tzf $$f | grep -qx "$$c-$(VERSION)/README.md"; then \
+	    if [ -f $$f ] && tar tzf $$f | grep -x "$$c-$(VERSION)/LICENSE-MIT" >/dev/null && tar tzf $$f | grep -x "$$c-$(VERSION)/README.md" >/dev/null; then \
 	      echo "ok cargo package $$c (verified; README, licenses)"; passed=$$((passed + 1)); \
 	    else echo "FAILED cargo package $$c: no $$f, or it lacks its README or licenses"; failed=$$((failed + 1)); fi; \
 	  done; \

@@ -34,8 +34,9 @@ wheel-tools: $(PY_VENV)/.wheel-tools
 define build_wheel  # $(1): output directory, $(2): cargo profile
 	@rm -f $(1)/commbox-*.whl
 	$(MATURIN) build --locked --profile $(2) --zig --compatibility $(WHEEL_COMPAT) --out $(1)
-	@$(AUDITWHEEL) show $(1)/commbox-$(VERSION)-*.whl | tee $(1)/auditwheel.txt
-	@tr -s ' \n' ' ' < $(1)/auditwheel.txt | grep -q 'consistent with the following platform tag: "$(WHEEL_POLICY)"' \
+	@mkdir -p build/packaging
+	@$(AUDITWHEEL) show $(1)/commbox-$(VERSION)-*.whl | tee build/packaging/auditwheel.txt
+	@tr -s ' \n' ' ' < build/packaging/auditwheel.txt | grep -q 'consistent with the following platform tag: "$(WHEEL_POLICY)"' \
 	  || { echo "auditwheel does not agree with the wheel's tag ($(WHEEL_POLICY))"; exit 1; }
 endef
 

@@ -7,7 +7,7 @@
 # commbox.pc) and the CLI's build; Depends from dpkg-shlibdeps.
 set -euo pipefail
 : "${DEB_STAGE:?}" "${DIST_DIR:?}" "${VERSION:?}" "${SOVERSION:?}" "${DEB_ARCH:?}" "${DEB_MULTIARCH:?}"
-: "${PROFILE:?}" "${PROFILE_DIR:?}" "${MAKE:=make}" "${DEB_COMPRESS:=-Zxz}"
+: "${PROFILE:?}" "${PROFILE_DIR:?}" "${MAKE:=make}" "${DEB_COMPRESS:=-Zxz}" "${DIST_STRIP:=strip --strip-debug}"
 runtime=libcommbox$SOVERSION
 libdir=usr/lib/$DEB_MULTIARCH
 rm -rf "$DEB_STAGE" && mkdir -p "$DEB_STAGE" "$DIST_DIR"
@@ -47,6 +47,10 @@ copyright libcommbox-dev
 # The CLI.
 install -D -m 755 "target/$PROFILE_DIR/commbox" "$stage/commbox/usr/bin/commbox"
 copyright commbox
+
+# Without debug information, as Debian's packages are.
+$DIST_STRIP "$stage/$runtime/$libdir/libcommbox.so.$VERSION" "$stage/libcommbox-dev/$libdir/libcommbox.a" \
+    "$stage/commbox/usr/bin/commbox"
 
 depends() {  # FILE...: the shared libraries' packages, as dpkg-shlibdeps finds them
   local d; d=$(mktemp -d)

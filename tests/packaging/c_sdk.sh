@@ -71,10 +71,10 @@ run_all() {  # LIBDIR BINARY...
     if [[ $bin == *shared* ]]; then
       ldd "$bin" | grep -F "libcommbox.so.$soversion => $lib/libcommbox.so.$soversion" >/dev/null ||
         { echo "$bin does not load libcommbox from $lib:"; ldd "$bin"; return 1; }
-    elif readelf -d "$bin" | grep -q libcommbox; then
+    elif readelf -d "$bin" | grep libcommbox >/dev/null; then
       echo "$bin (static) needs libcommbox.so"; return 1
     fi
-    "$here/tests/with-mock.sh" "$bin" | grep -q '^SMS conversation [0-9]' || { echo "$bin failed"; return 1; }
+    "$here/tests/with-mock.sh" "$bin" | grep '^SMS conversation [0-9]' >/dev/null || { echo "$bin failed"; return 1; }
   done
 }
 
@@ -122,7 +122,7 @@ deb_metadata() {
   [ "$(dpkg-deb -f "${debs[1]}" Depends)" = "libcommbox$soversion (= $version)" ] &&
   for d in "${debs[@]}"; do
     [ "$(dpkg-deb -f "$d" Version)" = "$version" ] || { echo "$d: version $(dpkg-deb -f "$d" Version)"; return 1; }
-    dpkg-deb -c "$d" | grep -q "usr/share/doc/$(dpkg-deb -f "$d" Package)/copyright" || { echo "$d: no copyright"; return 1; }
+    dpkg-deb -c "$d" | grep "usr/share/doc/$(dpkg-deb -f "$d" Package)/copyright" >/dev/null || { echo "$d: no copyright"; return 1; }
   done
 }
 check "debs: names, versions, Depends, copyright" deb_metadata

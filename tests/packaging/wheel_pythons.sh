@@ -16,7 +16,8 @@ trap 'rm -rf "$work"' EXIT
 
 find_python() {
   local v=$1 root=${PYENV_ROOT:-$HOME/.pyenv} d
-  for d in $(ls -d "$root"/versions/"$v".* 2>/dev/null | sort -V -r); do
+  # Not a free-threaded build (3.13t): it cannot load abi3 extensions.
+  for d in $(ls -d "$root"/versions/"$v".* 2>/dev/null | grep -v 't$' | sort -V -r); do
     [ -x "$d/bin/python$v" ] && { echo "$d/bin/python$v"; return 0; }
   done
   command -v "python$v"
