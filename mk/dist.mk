@@ -24,10 +24,11 @@ DIST_STAGE     = build/dist-stage
 DIST_TAR_GZIP ?= gzip -9n
 # Files from one commit get one time stamp: the same tree gives the same tarball.
 DIST_MTIME     = $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
-# Targets that add files to the unpacked tree before it is packed, each called with
-# DIST_ROOT=<the tree>. TODO(issue 14, CLI surface): the CLI's man pages (share/man/man1)
-# and shell completions (share/bash-completion, share/zsh, share/fish) hook in here and into
-# deb-stage, once `commbox` can generate them.
+# Targets that add files before the tarball and the commbox .deb are packed, each called with
+# DIST_ROOT=<the tree's root> (the tarball's top directory; /usr of the .deb), which holds
+# bin/commbox. TODO(issue 14, CLI surface): the CLI's man pages (share/man/man1) and shell
+# completions (share/bash-completion/completions, share/zsh/site-functions,
+# share/fish/vendor_completions.d) hook in here once `commbox` can generate them.
 DIST_HOOKS    ?=
 
 # The release profile keeps line tables (backtraces) and the debug one everything: the SDK
@@ -69,6 +70,7 @@ deb: dist-build dist-tools
 	@DEB_STAGE=$(DEB_STAGE) DIST_DIR=$(DIST_DIR) VERSION=$(VERSION) SOVERSION=$(SOVERSION) \
 	  DEB_ARCH=$(DEB_ARCH) DEB_MULTIARCH=$(DEB_MULTIARCH) DEB_COMPRESS="$(DEB_COMPRESS)" \
 	  PROFILE=$(DIST_PROFILE) PROFILE_DIR=$(DIST_PROFILE_DIR) MAKE="$(MAKE)" DIST_STRIP="$(DIST_STRIP)" \
+	  DIST_HOOKS="$(DIST_HOOKS)" \
 	  packaging/deb/build.sh
 
 # The debug profile (what the other suites built) and light compression: the test is about

@@ -48,6 +48,10 @@ copyright libcommbox-dev
 install -D -m 755 "target/$PROFILE_DIR/commbox" "$stage/commbox/usr/bin/commbox"
 copyright commbox
 
+# The CLI's extra files (man pages, completions) from the same hooks as the tarball's
+# (mk/dist.mk's DIST_HOOKS), into /usr.
+for hook in ${DIST_HOOKS:-}; do "$MAKE" --no-print-directory "$hook" DIST_ROOT="$stage/commbox/usr"; done
+
 # Without debug information, as Debian's packages are.
 $DIST_STRIP "$stage/$runtime/$libdir/libcommbox.so.$VERSION" "$stage/libcommbox-dev/$libdir/libcommbox.a" \
     "$stage/commbox/usr/bin/commbox"
