@@ -81,6 +81,7 @@ pub mod chatwoot;
 mod client;
 mod commbox;
 mod error;
+pub mod events;
 mod http_error;
 mod json_form;
 mod lenient;

@@ -50,6 +50,14 @@ const SCHEMAS: &[(&str, Contract, Make)] = &[
     ),
     // Errors.
     ("Error", OUT, root::<commbox::Error>),
+    // Received events (webhook deliveries).
+    ("CommBoxEvent", OUT, root::<commbox::events::CommBoxEvent>),
+    ("ChatwootEvent", OUT, root::<commbox::events::ChatwootEvent>),
+    (
+        "ChatwootDelivery",
+        OUT,
+        root::<commbox::events::ChatwootDelivery>,
+    ),
     // Requests (read from JSON).
     ("NewConversation", IN, root::<commbox::NewConversation>),
     ("NewMessage", IN, root::<commbox::NewMessage>),
