@@ -50,7 +50,7 @@ agent=$("$bin" managers | first_id)
   --agent "$agent" --identity best.agent@commbox.com \
   --message "Hi John, any questions about the invoice? Just reply to this e-mail."
 
-echo "== 3. the conversation as the API returns it"
+echo "== 3. the conversation: its record (the same JSON in every face; raw is what the API sent)"
 "$bin" get --stream "$stream" --object "$object"
 
 echo "== 4. what the mock stored (attachments by size and SHA-256)"
@@ -68,4 +68,4 @@ printf 'Order A-1001: paid\n' >"$work/receipt.txt"
 
 echo "== 6. the conversation's messages, then resolve it"
 "$bin" chatwoot message-list --contact demo-contact --conversation "$conv_id"
-"$bin" chatwoot resolve --contact demo-contact --conversation "$conv_id" | grep '"status"'
+"$bin" chatwoot resolve --contact demo-contact --conversation "$conv_id" | grep -m1 '"status"'
