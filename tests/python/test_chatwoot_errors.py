@@ -37,6 +37,15 @@ def test_unprocessable_carries_the_servers_message(inbox: commbox.InboxClient, m
     assert e.value.body and "attributes" in e.value.body
 
 
+def test_a_created_contact_without_source_id_is_a_decode_error(inbox: commbox.InboxClient, mock: MockServer) -> None:
+    """The core's rule, the same in every face: the contact was created, but the answer lacks
+    what the API documents (not a ValidationError, which would say nothing was sent)."""
+    mock.fault(status=200, body={"id": 7, "name": "A"})
+    with pytest.raises(commbox.DecodeError) as e:
+        inbox.create_contact(name="A")
+    assert "the created contact has no source_id" in str(e.value)
+
+
 @pytest.mark.parametrize(
     "fault, error, attempts",
     [

@@ -1,6 +1,6 @@
 //! `commbox chatwoot …` against the mock: the lifecycle, and bad input that sends nothing.
 
-use commbox_mock::{MockServer, CHATWOOT_HMAC_INBOX, CHATWOOT_HMAC_TOKEN, CHATWOOT_INBOX};
+use commbox_mock::{Fault, MockServer, CHATWOOT_HMAC_INBOX, CHATWOOT_HMAC_TOKEN, CHATWOOT_INBOX};
 use serde_json::Value;
 use std::process::{Command, Output};
 
@@ -286,4 +286,18 @@ fn an_hmac_token_without_an_identifier_is_refused() {
         .output()
         .unwrap();
     assert_eq!(json(&out)["name"], "A");
+}
+
+#[test]
+fn a_created_contact_without_source_id_is_a_decode_error() {
+    // The core's rule: the contact was created, the answer lacks what the API documents.
+    let mock = MockServer::start().unwrap();
+    mock.push_fault(Fault::status(200).with_body(serde_json::json!({"id": 7, "name": "A"})));
+    let out = chatwoot(&mock, &["contact-create", "--name", "A"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{stderr}");
+    assert!(
+        stderr.contains("the created contact has no source_id"),
+        "{stderr}"
+    );
 }
