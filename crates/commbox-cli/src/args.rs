@@ -111,6 +111,28 @@ pub enum Command {
     /// Run the mock server of the API (for tests and demos) until interrupted; only in builds
     /// with the `mock` feature (else use `commbox-mock`).
     Mock(MockArgs),
+    /// Print a shell completion script (bash, zsh or fish) on stdout.
+    ///
+    /// e.g. `commbox completions bash > ~/.local/share/bash-completion/completions/commbox`.
+    Completions(CompletionsArgs),
+    /// Write a man page per command (commbox.1, commbox-sms.1, …) into a directory
+    /// (used by `make man`, `make install` and the packages).
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The directory to write the pages into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Options every conversation accepts.

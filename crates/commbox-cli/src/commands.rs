@@ -99,7 +99,7 @@ pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
                 body.as_ref()
             )?))
         }
-        Command::Mock(_) | Command::Chatwoot(_) => {
+        Command::Mock(_) | Command::Chatwoot(_) | Command::Completions(_) | Command::Man(_) => {
             unreachable!("handled before a CommBox client is built")
         }
     }

@@ -7,7 +7,7 @@ mod not_utf8;
 mod output;
 
 use args::{Cli, Command};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -19,8 +19,11 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     init_logging(cli.global.verbose);
-    if let Command::Mock(m) = &cli.command {
-        return run_mock(m, &cli.global);
+    match &cli.command {
+        Command::Mock(m) => return run_mock(m, &cli.global),
+        Command::Completions(a) => return completions(a.shell),
+        Command::Man(a) => return man_pages(&a.dir),
+        _ => {}
     }
     let format = cli.global.error_format;
     let result = match cli.command {
@@ -30,6 +33,43 @@ fn main() -> ExitCode {
     match result {
         Ok(value) => output::print_json(&value),
         Err(e) => output::report(&e, format),
+    }
+}
+
+/// The shell's completion script for every command and flag, on stdout.
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "commbox", &mut out);
+    write_stdout(&out)
+}
+
+fn write_stdout(bytes: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("commbox: cannot write to stdout: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// commbox.1 and one page per subcommand (commbox-sms.1, commbox-chatwoot-inbox.1, …), hidden
+/// commands left out.
+fn man_pages(dir: &std::path::Path) -> ExitCode {
+    let result =
+        std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(Cli::command(), dir));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "commbox: cannot write the man pages into {}: {e}",
+                dir.display()
+            );
+            ExitCode::from(13)
+        }
     }
 }
 
