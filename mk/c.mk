@@ -1,11 +1,17 @@
 # The C ABI (libcommbox.so / .a), the C++ wrapper, `make install`, and their suites.
 #
-#   make install PREFIX=/opt/commbox     optimised build, then lib/, include/, pkgconfig, cmake
+#   make install PREFIX=/opt/commbox     optimised build, then lib/, include/, pkgconfig, cmake,
+#                                        and the CLI: bin/commbox, its man pages and completions
+#                                        (INSTALL_CLI=0: the library only)
+#   make man                             the CLI's man pages, one per command, into build/man/
 #   make header                          regenerate include/commbox.h after changing an export
 
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+INSTALL_CLI ?= 1
 PROFILE    ?= release
 VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 MAJOR      := $(firstword $(subst ., ,$(VERSION)))
@@ -28,7 +34,7 @@ C_EXAMPLES  := email sms bulk_sms whatsapp chat customer_message agent_message c
 PROFILE_DIR  = $(if $(filter release,$(PROFILE)),release,debug)
 CARGO_PROFILE = $(if $(filter release,$(PROFILE)),--release,)
 
-.PHONY: header lib-c install uninstall c-tools test-c test-cpp test-c-examples test-c-install demo-c demo-cpp
+.PHONY: header lib-c cli man install-cli cli-extras install uninstall c-tools test-c test-cpp test-c-examples test-c-install demo-c demo-cpp
 
 header:
 	COMMBOX_UPDATE_HEADER=1 $(CARGO) test -p commbox-ffi --test header
@@ -51,7 +57,33 @@ CMAKE_SUBST = -e 's|@CMAKE_TO_PREFIX@|$(call relpath,$(LIBDIR)/cmake/commbox,$(P
               -e 's|@PREFIX_TO_LIBDIR@|$(call relpath,$(PREFIX),$(LIBDIR))|' \
               -e 's|@PREFIX_TO_INCLUDEDIR@|$(call relpath,$(PREFIX),$(INCLUDEDIR))|'
 
-install: lib-c
+cli:
+	$(CARGO) build -p commbox-cli $(CARGO_PROFILE)
+
+man: cli
+	rm -rf build/man && target/$(PROFILE_DIR)/commbox man --dir build/man
+
+# $(call cli_extras,COMMBOX,DATADIR): the man pages and completions that binary generates,
+# where man, bash-completion, zsh and fish look for them below DATADIR (share/).
+cli_extras = set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(1) man --dir "$$tmp/man"; \
+	install -d $(2)/man/man1 $(2)/bash-completion/completions $(2)/zsh/site-functions \
+	    $(2)/fish/vendor_completions.d; \
+	install -m 644 "$$tmp"/man/*.1 $(2)/man/man1/; \
+	$(1) completions bash > $(2)/bash-completion/completions/commbox; \
+	$(1) completions zsh > $(2)/zsh/site-functions/_commbox; \
+	$(1) completions fish > $(2)/fish/vendor_completions.d/commbox.fish
+
+install-cli: cli
+	install -D -m 755 target/$(PROFILE_DIR)/commbox $(DESTDIR)$(BINDIR)/commbox
+	@$(call cli_extras,target/$(PROFILE_DIR)/commbox,$(DESTDIR)$(DATADIR))
+
+# mk/dist.mk's DIST_HOOKS: the tarball's and the .deb's man pages and completions, from the
+# tree's own bin/commbox.
+cli-extras:
+	@$(call cli_extras,$(DIST_ROOT)/bin/commbox,$(DIST_ROOT)/share)
+
+install: lib-c $(if $(filter 1,$(INSTALL_CLI)),install-cli)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/commbox $(DESTDIR)$(INCLUDEDIR)
 	install -m 755 target/$(PROFILE_DIR)/libcommbox.so $(DESTDIR)$(LIBDIR)/libcommbox.so.$(VERSION)
 	ln -sf libcommbox.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcommbox.so.$(SOVERSION)
@@ -71,6 +103,9 @@ uninstall:
 	      $(DESTDIR)$(INCLUDEDIR)/commbox.h $(DESTDIR)$(INCLUDEDIR)/commbox.hpp \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/commbox.pc
 	rm -rf $(DESTDIR)$(LIBDIR)/cmake/commbox
+	rm -f $(DESTDIR)$(BINDIR)/commbox $(DESTDIR)$(DATADIR)/man/man1/commbox.1 \
+	      $(DESTDIR)$(DATADIR)/man/man1/commbox-*.1 $(DESTDIR)$(DATADIR)/bash-completion/completions/commbox \
+	      $(DESTDIR)$(DATADIR)/zsh/site-functions/_commbox $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/commbox.fish
 
 # Tools the C suites need, installed from Debian's packages when missing (CI starts clean).
 c-tools:
