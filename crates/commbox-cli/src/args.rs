@@ -36,41 +36,88 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The heading of the options every command takes, apart from each command's own.
+const GLOBAL: &str = "Global options";
+
+/// The flags of a CommBox API client: commands that make no CommBox request hide them.
+const COMMBOX_ONLY: &[&str] = &["api_key", "base_url"];
+/// The flags of any HTTP client (CommBox's and Chatwoot's).
+const CLIENT: &[&str] = &[
+    "api_key",
+    "base_url",
+    "timeout",
+    "connect_timeout",
+    "max_retries",
+    "ca_file",
+    "proxy",
+    "allow_insecure_http",
+];
+
+/// The command line, with each subcommand's `--help`, usage, man page and completions showing
+/// only the global options that apply to it. Clap copies a global option into every
+/// subcommand; those where it has no effect still accept it (a script may pass it
+/// everywhere) but do not list it.
+pub fn command() -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    // `mock` serves, it sends no request: of the client's flags only the key applies
+    // (the key it accepts, when --mock-api-key is not given).
+    let mock_hidden: Vec<&str> = CLIENT
+        .iter()
+        .copied()
+        .filter(|id| *id != "api_key")
+        .collect();
+    let cmd = hide_in(cmd, "mock", &mock_hidden);
+    let cmd = hide_in(cmd, "chatwoot", COMMBOX_ONLY);
+    hide_in(cmd, "completions", CLIENT)
+}
+
+/// Gives subcommand `name` hidden copies of the global options `ids`: clap propagates a
+/// global option only into subcommands that lack one of that id, so the copy is what
+/// `name` and its own subcommands get (and still accept).
+fn hide_in(cmd: clap::Command, name: &str, ids: &[&str]) -> clap::Command {
+    let copies: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| ids.contains(&a.get_id().as_str()))
+        .map(|a| a.clone().hide(true))
+        .collect();
+    cmd.mut_subcommand(name, |sc| sc.args(copies))
+}
+
 #[derive(Debug, Args)]
 pub struct Global {
     // The settings are the core's ClientOptions: a flag left out comes from its COMMBOX_*
     // variable, read by the core (not by clap), then from the core's default.
     /// API key (prefer the environment variable: flags show up in `ps`) [env:
     /// COMMBOX_API_KEY].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub api_key: Option<String>,
     /// API base URL [env: COMMBOX_BASE_URL] [default: https://api.commbox.io].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub base_url: Option<String>,
     /// Total timeout per attempt, in seconds [env: COMMBOX_TIMEOUT] [default: 60].
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "SECONDS")]
     pub timeout: Option<f64>,
     /// Connect timeout, in seconds [env: COMMBOX_CONNECT_TIMEOUT] [default: 10].
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "SECONDS")]
     pub connect_timeout: Option<f64>,
     /// Retries after a failed attempt [env: COMMBOX_MAX_RETRIES] [default: 2].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub max_retries: Option<u32>,
     /// Extra CA certificates to trust (PEM file) [env: COMMBOX_CA_FILE].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub ca_file: Option<PathBuf>,
     /// Proxy URL for every request [env: COMMBOX_PROXY].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub proxy: Option<String>,
     /// Allow http:// to non-loopback hosts (the key travels in clear) [env:
     /// COMMBOX_ALLOW_INSECURE_HTTP].
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub allow_insecure_http: bool,
     /// Error output format on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Text)]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum, default_value_t = ErrorFormat::Text)]
     pub error_format: ErrorFormat,
     /// Log requests to stderr (-v info, -vv debug, -vvv trace). The key is never logged.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, help_heading = GLOBAL, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
 

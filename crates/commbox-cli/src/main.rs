@@ -7,11 +7,14 @@ mod not_utf8;
 mod output;
 
 use args::{Cli, Command};
-use clap::{CommandFactory, Parser};
+use clap::FromArgMatches;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = args::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if e.kind() == clap::error::ErrorKind::InvalidUtf8 => {
             return output::report(&not_utf8::error(), not_utf8::error_format());
@@ -38,7 +41,7 @@ fn main() -> ExitCode {
 
 /// The shell's completion script for every command and flag, on stdout.
 fn completions(shell: clap_complete::Shell) -> ExitCode {
-    let mut cmd = Cli::command();
+    let mut cmd = args::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "commbox", &mut out);
     write_stdout(&out)
@@ -60,7 +63,7 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
 /// commands left out.
 fn man_pages(dir: &std::path::Path) -> ExitCode {
     let result =
-        std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(Cli::command(), dir));
+        std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(args::command(), dir));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -97,3 +97,159 @@ fn the_man_command_is_hidden_from_help() {
         "{help}"
     );
 }
+
+/// The long flags listed under `heading` ("Options", "Global options") in a help text.
+fn flags_under(help: &str, heading: &str) -> Vec<String> {
+    let mut flags = Vec::new();
+    let mut inside = false;
+    for line in help.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            inside = line.trim_end_matches(':') == heading;
+            continue;
+        }
+        let item = line.trim_start();
+        // An option's line: two spaces, then `-x, --long` or `--long`.
+        if inside
+            && line.starts_with("  ")
+            && item.starts_with('-')
+            && !line.starts_with("          ")
+        {
+            let long = item
+                .split([' ', ','])
+                .find(|w| w.starts_with("--"))
+                .unwrap_or(item);
+            flags.push(long.trim_end_matches("...").to_owned());
+        }
+    }
+    flags
+}
+
+const ALL_GLOBAL: &[&str] = &[
+    "--api-key",
+    "--base-url",
+    "--timeout",
+    "--connect-timeout",
+    "--max-retries",
+    "--ca-file",
+    "--proxy",
+    "--allow-insecure-http",
+    "--error-format",
+    "--verbose",
+];
+
+#[test]
+fn global_options_have_their_own_section() {
+    let help = stdout(&commbox(&["--help"]));
+    assert_eq!(flags_under(&help, "Options"), ["--help", "--version"]);
+    assert_eq!(flags_under(&help, "Global options"), ALL_GLOBAL);
+    let sms = stdout(&commbox(&["sms", "--help"]));
+    let own = flags_under(&sms, "Options");
+    assert_eq!(own[..3], ["--phone", "--stream", "--message"]);
+    assert!(
+        !own.iter().any(|f| ALL_GLOBAL.contains(&f.as_str())),
+        "{own:?}"
+    );
+    assert_eq!(flags_under(&sms, "Global options"), ALL_GLOBAL);
+}
+
+#[test]
+fn mock_and_chatwoot_list_only_the_options_that_apply() {
+    let mock = stdout(&commbox(&["mock", "--help"]));
+    assert_eq!(
+        flags_under(&mock, "Options"),
+        ["--port", "--mock-api-key", "--help"]
+    );
+    // The mock's key defaults to --api-key; it makes no request, so no client settings.
+    assert_eq!(
+        flags_under(&mock, "Global options"),
+        ["--api-key", "--error-format", "--verbose"]
+    );
+    let no_commbox_key = [
+        "--timeout",
+        "--connect-timeout",
+        "--max-retries",
+        "--ca-file",
+        "--proxy",
+        "--allow-insecure-http",
+        "--error-format",
+        "--verbose",
+    ];
+    for args in [
+        &["chatwoot", "--help"][..],
+        &["chatwoot", "inbox", "--help"],
+        &["chatwoot", "message-create", "--help"],
+    ] {
+        let help = stdout(&commbox(args));
+        assert_eq!(
+            flags_under(&help, "Global options"),
+            no_commbox_key,
+            "{args:?}"
+        );
+        assert!(
+            flags_under(&help, "Options").contains(&"--inbox".to_owned()),
+            "{args:?}"
+        );
+    }
+    let completions = stdout(&commbox(&["completions", "--help"]));
+    assert_eq!(
+        flags_under(&completions, "Global options"),
+        ["--error-format", "--verbose"]
+    );
+}
+
+#[test]
+fn hidden_global_options_are_still_accepted() {
+    // A script that passes the key to every command keeps working.
+    let out = commbox(&[
+        "chatwoot",
+        "--api-key",
+        "k",
+        "--base-url",
+        "http://x",
+        "hmac",
+        "--help",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = commbox(&["mock", "--timeout", "3", "--help"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn usage_lines_do_not_require_the_key_or_the_base_url() {
+    let help = stdout(&commbox(&["--help"]));
+    assert!(
+        help.contains("\nUsage: commbox [OPTIONS] <COMMAND>\n"),
+        "{help}"
+    );
+    for args in [
+        &["sms"][..],
+        &["managers", "--bogus"],
+        &["chatwoot", "contact-get"],
+    ] {
+        let out = commbox(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let usage = stderr
+            .lines()
+            .find(|l| l.starts_with("Usage: "))
+            .unwrap_or_else(|| panic!("{args:?}: no usage line in {stderr}"));
+        assert!(
+            !usage.contains("--api-key") && !usage.contains("--base-url"),
+            "{usage}"
+        );
+    }
+    let sms = commbox(&["sms"]);
+    let stderr = String::from_utf8_lossy(&sms.stderr);
+    assert!(
+        stderr.contains("Usage: commbox sms --phone <PHONE> --stream <STREAM> --message <MESSAGE>"),
+        "{stderr}"
+    );
+}
