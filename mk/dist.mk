@@ -3,7 +3,8 @@
 #   make dist   dist/commbox-<version>-<target>.tar.gz (release build): bin/commbox,
 #               include/ (commbox.h, commbox.hpp), lib/ (libcommbox.so.<version> with its
 #               SONAME link, libcommbox.a, pkgconfig/commbox.pc, cmake/commbox/), and
-#               share/doc/commbox/ (licenses). Unpack it anywhere: commbox.pc and the CMake
+#               share/doc/commbox/ (licenses), the CLI's man pages and completions (DIST_HOOKS).
+#               Unpack it anywhere: commbox.pc and the CMake
 #               config find the tree from their own location.
 #   make deb    dist/libcommbox<abi>_<version>_<arch>.deb (the shared library),
 #               dist/libcommbox-dev_… (headers, libcommbox.a, the .so link, pkg-config, CMake)
