@@ -5,7 +5,8 @@
 #                        the SONAME, pkg-config, CMake, `commbox --version`, .debs, tarball
 #
 # It reads the artifacts test-wheel, test-python-sources and test-c-sdk left in
-# build/packaging/ (make test runs them in the same run), and builds any that are missing.
+# build/packaging/, and builds any that are missing. mk/wheel.mk, included after this file,
+# adds it to TEST_SUITES after its own suites, so that make test builds each artifact once.
 
 .PHONY: test-versions
 
@@ -17,4 +18,3 @@ test-versions: c-tools
 	@$(PYTHON) tests/packaging/check_versions.py --wheel-dir $(WHEEL_TEST_DIR) --sdist-dir $(SDIST_TEST_DIR) \
 	    --sdk-dir $(SDK_TEST_DIR)
 
-TEST_SUITES += test-versions

@@ -63,3 +63,5 @@ test-python-sources: sdist-for-tests python-mock
 	@tests/packaging/python_sources.sh $(SDIST_TEST_DIR)/commbox-$(VERSION).tar.gz $(VERSION)
 
 TEST_SUITES += test-wheel test-python-sources
+# Last: it reads what test-c-sdk and the two suites above built (mk/versions.mk).
+TEST_SUITES += test-versions
