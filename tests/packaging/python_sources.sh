@@ -10,8 +10,11 @@
 #   tests/packaging/python_sources.sh SDIST VERSION
 #
 # PIP_PROFILE (dev by default) is the cargo profile of these builds: a release build of every
-# dependency takes minutes here. Step 2 shares the checkout's target/ (cargo rebuilds any
-# source that differs or is missing); step 3 starts from an empty target directory.
+# dependency takes minutes here. Both reuse what cargo built in the checkout's target/ (it
+# rebuilds any source that differs or is missing): step 2 as its CARGO_TARGET_DIR; step 3,
+# where the backend must choose a temporary target directory itself, as cargo's build-dir
+# (CARGO_BUILD_BUILD_DIR: intermediate artifacts only, the wheel's files still go to the
+# backend's directory), which spares a build of every dependency from nothing.
 set -uo pipefail
 sdist=$(realpath "$1"); version=$2
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,7 +74,8 @@ install_and_smoke sdist "$(echo "$work"/sdist/*)" CARGO_TARGET_DIR="$here/target
 mkdir -p "$work/checkout"
 (cd "$here" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp -P --parents -t "$work/checkout" 2>/dev/null)
 # Its success is the check: cargo could not have written target/ into the tree.
-install_and_smoke checkout "$work/checkout" -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR CARGO_PROFILE_DEV_DEBUG=0
+install_and_smoke checkout "$work/checkout" -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR \
+  CARGO_BUILD_BUILD_DIR="$here/target"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
