@@ -48,7 +48,9 @@ sdist: wheel-tools
 	$(MATURIN) sdist --out dist
 
 # The suites' copies: the dev profile (a release build of every dependency takes minutes on
-# two cores; the wheel's tag, files and metadata are the same).
+# two cores; the wheel's tag, files and metadata are the same), without debug info (zig's
+# target directory serves only this build, and a fresh clone builds it all).
+wheel-for-tests: export CARGO_PROFILE_DEV_DEBUG = 0
 wheel-for-tests: wheel-tools
 	$(call build_wheel,$(WHEEL_TEST_DIR),dev)
 
