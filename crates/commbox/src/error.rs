@@ -99,6 +99,117 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// Whether sending a failed request again can make the server act on it twice.
+///
+/// Neither API de-duplicates: a create (a conversation, a message, a contact) that the server
+/// processed and that is sent again exists twice. This says, for one error, whether that can
+/// happen; [`Error::retry_safety`] gives it. The enum is exhaustive on purpose, like
+/// [`ErrorKind`]: every face maps it with a `match` that has no wildcard arm.
+///
+/// The rule, by what happened to the request:
+///
+/// | the request… | examples | value |
+/// |---|---|---|
+/// | never left the client | validation, unreadable file ([`Io`](ErrorKind::Io)), connection refused, DNS failure, connect timeout, TLS handshake refused | `Safe` |
+/// | was refused by the server, which said it did not process it | 429, 503, 4xx other than 408 (400, 401, 403, 404, 422), 3xx | `Safe` |
+/// | was sent, and no complete answer came | timeout or connection broken after sending, body cut short | `MayDuplicate` |
+/// | was answered with a failure that does not say it was not processed | 500, 502, 504 and other 5xx, 408 | `MayDuplicate` |
+/// | was processed: a 2xx came, but its body could not be used | an answer that is not JSON, is empty, too large, or has no id | `MayDuplicate` |
+///
+/// The value is about the request on the wire, whatever the call: for a read or another
+/// idempotent call (`get_conversation`, `list_messages`, `set_status`, a raw `GET`, `PUT` or
+/// `DELETE`) processing it twice changes nothing, so such a call may be repeated whatever
+/// this says (and the client has already repeated it within its [`RetryPolicy`](crate::RetryPolicy)).
+/// The value matters for creates.
+///
+/// `Safe` says a repeat cannot duplicate, not that it will succeed: whether waiting and
+/// trying again can help is [`Error::is_transient`]. The two answer different questions:
+///
+/// | | `is_transient()` | not transient |
+/// |---|---|---|
+/// | `Safe` | send again later (429, 503, connection refused) | fix the request first (validation, 400, 401, 404) |
+/// | `MayDuplicate` | look the record up first, or ask a person: it may exist (timeout, 500) | it was processed; do not send it again (2xx not decodable) |
+///
+/// A timeout or connection error is transient either way; only this value tells a refused
+/// connection (nothing sent) from a connection that broke after sending.
+///
+/// JSON form: `"safe"` or `"may_duplicate"` (as [`RetrySafety::as_str`] gives it), the
+/// `retry_safety` key of the error's JSON form.
+///
+/// # Examples
+///
+/// A job that sends a message and decides whether its queue may run it again:
+///
+/// ```no_run
+/// use commbox::RetrySafety;
+/// # fn send() -> Result<i64, commbox::Error> { unimplemented!() }
+/// match send() {
+///     Ok(id) => println!("sent: {id}"),
+///     Err(e) if e.retry_safety() == RetrySafety::Safe && e.is_transient() => {
+///         // Nothing was processed and it may work later: requeue the job.
+///     }
+///     Err(e) if e.retry_safety() == RetrySafety::MayDuplicate => {
+///         // Do not send it again blindly: a person (or a lookup) decides.
+///         eprintln!("may have been processed: {e}");
+///     }
+///     Err(e) => eprintln!("refused, fix the request: {e}"),
+/// }
+/// ```
+///
+/// Errors made before any I/O are always safe to repeat:
+///
+/// ```
+/// use commbox::{Client, RetrySafety};
+/// let err = Client::builder().api_key("").build().unwrap_err();
+/// assert_eq!(err.retry_safety(), RetrySafety::Safe);
+/// assert_eq!(err.retry_safety().as_str(), "safe");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(
+    description = "Whether sending the failed request again can duplicate it: `safe` (it never reached the server, or the server said it did not process it) or `may_duplicate` (the server may have processed it, or did)."
+)]
+pub enum RetrySafety {
+    /// Sending the same request again cannot duplicate it: it never reached the server, or the
+    /// server said it did not process it. It may fail again (see [`Error::is_transient`]).
+    Safe,
+    /// The server may have processed the request (or did): sending it again may create
+    /// the conversation, message or contact twice. Check (look it up, or ask a person) before
+    /// sending it again.
+    MayDuplicate,
+}
+
+impl RetrySafety {
+    /// Both values, `Safe` first.
+    pub const ALL: [RetrySafety; 2] = [RetrySafety::Safe, RetrySafety::MayDuplicate];
+
+    /// A stable snake_case name, as in the JSON form: `"safe"` or `"may_duplicate"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetrySafety::Safe => "safe",
+            RetrySafety::MayDuplicate => "may_duplicate",
+        }
+    }
+
+    /// What an HTTP error status says about the request: 429 and 503 say it was not
+    /// processed, and so does every 4xx refusal except 408 (which a proxy can send after
+    /// forwarding, like a 504); any other 5xx may come after the work was done.
+    pub(crate) fn of_status(status: u16) -> RetrySafety {
+        match status {
+            408 => RetrySafety::MayDuplicate,
+            503 => RetrySafety::Safe,
+            500..=599 => RetrySafety::MayDuplicate,
+            _ => RetrySafety::Safe,
+        }
+    }
+}
+
+impl fmt::Display for RetrySafety {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The error of every libcommbox operation.
 ///
 /// It carries what a user needs to act or to ask the provider: the kind, a readable message,
@@ -129,6 +240,9 @@ struct Inner {
     retry_after: Option<Duration>,
     request_id: Option<String>,
     server_request_id: Option<String>,
+    /// Set where the error is made by code that knows whether the request was sent (the
+    /// transport); `None`: [`Error::retry_safety`] derives it from the kind and status.
+    retry_safety: Option<RetrySafety>,
     // Arc, not Box, so that errors can be cloned into other faces (C error objects,
     // Python exceptions) without losing the cause.
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
@@ -142,6 +256,11 @@ struct ErrorForm<'a> {
     /// What went wrong, coarsely: `validation`, `authentication`, `not_found`,
     /// `rate_limited`, `bad_request`, `server`, `timeout`, `connection`, `tls`, `decode`, `io`.
     kind: ErrorKind,
+    /// Whether sending the same request again can duplicate it: `safe` (nothing reached the
+    /// server, or it said it did not process it: 429, 503, 4xx) or `may_duplicate` (it may
+    /// have been processed: a timeout or broken connection after sending, other 5xx, a 2xx
+    /// whose body could not be used).
+    retry_safety: RetrySafety,
     /// The full human-readable message (without the request id).
     message: &'a str,
     /// For validation and file errors, the field at fault (`Message`, `to[1]`, `api_key`);
@@ -169,6 +288,7 @@ impl Error {
         let i = &self.inner;
         ErrorForm {
             kind: i.kind,
+            retry_safety: self.retry_safety(),
             message: &i.message,
             field: i.field.as_deref(),
             reason: i.reason.as_deref(),
@@ -182,7 +302,7 @@ impl Error {
     }
 }
 
-/// JSON form: `{"kind": "rate_limited", "message": "…", "field": null, "reason": null,
+/// JSON form: `{"kind": "rate_limited", "retry_safety": "safe", "message": "…", "field": null, "reason": null,
 /// "http_status": 429, "description": "…", "body": "…", "retry_after": 30.0,
 /// "request_id": "…", "server_request_id": null}`. Every key is always present (`null` when
 /// it does not apply); `retry_after` is in seconds. It never holds the API key (the error
@@ -220,6 +340,7 @@ impl Error {
                 retry_after: None,
                 request_id: None,
                 server_request_id: None,
+                retry_safety: None,
                 source: None,
             }),
         }
@@ -240,6 +361,19 @@ impl Error {
     /// Adds `note` to the end of the message.
     pub(crate) fn with_note(mut self, note: &str) -> Error {
         self.inner.message.push_str(note);
+        self
+    }
+
+    /// Marks the failure of a create that may have reached the server (no answer came), and
+    /// says so in the message: it was not sent again.
+    pub(crate) fn sent_without_answer(self) -> Error {
+        self.with_note(crate::transport::MAYBE_PROCESSED)
+            .with_retry_safety(RetrySafety::MayDuplicate)
+    }
+
+    /// Records what the code making the error knows: whether the request was sent.
+    pub(crate) fn with_retry_safety(mut self, safety: RetrySafety) -> Error {
+        self.inner.retry_safety = Some(safety);
         self
     }
 
@@ -340,8 +474,52 @@ impl Error {
         self.inner.server_request_id.as_deref()
     }
 
+    /// Whether sending the same request again can duplicate it (see [`RetrySafety`] for the
+    /// rule): [`Safe`](RetrySafety::Safe) when nothing reached the server or the server said
+    /// it did not process it, [`MayDuplicate`](RetrySafety::MayDuplicate) when it may have
+    /// been processed. Whether a repeat can succeed is [`Error::is_transient`].
+    ///
+    /// ```
+    /// use commbox::{Error, RetrySafety};
+    /// let err = Error::validation("Message", "required");
+    /// assert_eq!(err.retry_safety(), RetrySafety::Safe);
+    /// assert!(!err.is_transient()); // safe to send again, but it would fail the same way
+    /// ```
+    pub fn retry_safety(&self) -> RetrySafety {
+        let i = &self.inner;
+        if let Some(known) = i.retry_safety {
+            return known;
+        }
+        match i.kind {
+            // Refused before any I/O, or by TLS before the request was sent.
+            ErrorKind::Validation | ErrorKind::Io | ErrorKind::Tls => RetrySafety::Safe,
+            // The server answered that it refused the request (events' signature checks,
+            // which send nothing, are authentication errors too).
+            ErrorKind::Authentication | ErrorKind::NotFound | ErrorKind::RateLimited => {
+                RetrySafety::Safe
+            }
+            ErrorKind::BadRequest | ErrorKind::Server => i
+                .http_status
+                .map_or(RetrySafety::MayDuplicate, RetrySafety::of_status),
+            // Where nothing was sent the transport says so; otherwise assume it was.
+            ErrorKind::Timeout | ErrorKind::Connection => RetrySafety::MayDuplicate,
+            // An answer came (it has a status or a request id): the server processed the
+            // request. Without either it is a received event that did not parse: nothing
+            // was sent.
+            ErrorKind::Decode if i.http_status.is_some() || i.request_id.is_some() => {
+                RetrySafety::MayDuplicate
+            }
+            ErrorKind::Decode => RetrySafety::Safe,
+        }
+    }
+
     /// True for errors where sending again later may succeed (rate limits, 5xx, timeouts,
     /// connection failures). The client has already retried what was safe to retry.
+    ///
+    /// It says nothing about duplicates: a timed-out create is transient and
+    /// [`MayDuplicate`](RetrySafety::MayDuplicate). Repeat a failed call yourself when it is
+    /// transient and [`retry_safety`](Error::retry_safety) is `Safe` (or the call is a read);
+    /// see the table at [`RetrySafety`].
     pub fn is_transient(&self) -> bool {
         matches!(
             self.inner.kind,
@@ -364,7 +542,9 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
         let mut d = f.debug_struct("Error");
-        d.field("kind", &i.kind).field("message", &i.message);
+        d.field("kind", &i.kind)
+            .field("retry_safety", &self.retry_safety())
+            .field("message", &i.message);
         if let Some(v) = &i.field {
             d.field("field", v);
         }
@@ -476,7 +656,7 @@ mod tests {
         let e = Error::validation("to[1]", "not an e-mail address (no '@')");
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
-            r#"{"kind":"validation","message":"to[1]: not an e-mail address (no '@')","field":"to[1]","reason":"not an e-mail address (no '@')","http_status":null,"description":null,"body":null,"retry_after":null,"request_id":null,"server_request_id":null}"#
+            r#"{"kind":"validation","retry_safety":"safe","message":"to[1]: not an e-mail address (no '@')","field":"to[1]","reason":"not an e-mail address (no '@')","http_status":null,"description":null,"body":null,"retry_after":null,"request_id":null,"server_request_id":null}"#
         );
         let e = Error::new(
             ErrorKind::RateLimited,
@@ -491,8 +671,59 @@ mod tests {
         .with_request_ids("req-1", Some("srv-9".into()));
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
-            r#"{"kind":"rate_limited","message":"CommBox: HTTP 429 Too Many Requests","field":null,"reason":null,"http_status":429,"description":"slow down","body":"{\"status\":429}","retry_after":1.5,"request_id":"req-1","server_request_id":"srv-9"}"#
+            r#"{"kind":"rate_limited","retry_safety":"safe","message":"CommBox: HTTP 429 Too Many Requests","field":null,"reason":null,"http_status":429,"description":"slow down","body":"{\"status\":429}","retry_after":1.5,"request_id":"req-1","server_request_id":"srv-9"}"#
         );
+    }
+
+    #[test]
+    fn retry_safety_follows_what_happened_to_the_request() {
+        use RetrySafety::{MayDuplicate, Safe};
+        let answered = |status: u16| {
+            Error::new(ErrorKind::from_status(status), "answered")
+                .with_http(status, None, None)
+                .with_request_ids("req-1", None)
+                .retry_safety()
+        };
+        for status in [300, 307, 400, 401, 403, 404, 409, 422, 429, 503] {
+            assert_eq!(answered(status), Safe, "HTTP {status}");
+        }
+        for status in [408, 500, 501, 502, 504, 599] {
+            assert_eq!(answered(status), MayDuplicate, "HTTP {status}");
+        }
+        assert_eq!(Error::validation("Message", "required").retry_safety(), Safe);
+        assert_eq!(Error::file("attachment \"a\"", "no such file").retry_safety(), Safe);
+        // A 2xx whose body could not be used: the server processed the request.
+        let undecodable = Error::new(ErrorKind::Decode, "not JSON").with_http(200, None, None);
+        assert_eq!(undecodable.retry_safety(), MayDuplicate);
+        let too_large = Error::new(ErrorKind::Decode, "too large").with_request_ids("r", None);
+        assert_eq!(too_large.retry_safety(), MayDuplicate);
+        // A received event that does not parse: nothing was sent.
+        assert_eq!(Error::new(ErrorKind::Decode, "body: not JSON").retry_safety(), Safe);
+        // Without word from the transport, no answer means it may have been sent.
+        for kind in [ErrorKind::Timeout, ErrorKind::Connection] {
+            let e = Error::new(kind, "no answer");
+            assert_eq!(e.retry_safety(), MayDuplicate);
+            assert_eq!(e.with_retry_safety(Safe).retry_safety(), Safe);
+        }
+        // The transport's mark for a create sent without an answer wins over the kind.
+        let marked = Error::new(ErrorKind::Tls, "broken").sent_without_answer();
+        assert_eq!(marked.retry_safety(), MayDuplicate);
+        assert!(marked.message().ends_with(crate::transport::MAYBE_PROCESSED));
+    }
+
+    #[test]
+    fn retry_safety_is_in_the_json_form_and_debug() {
+        let e = Error::new(ErrorKind::Server, "HTTP 502").with_http(502, None, None);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["retry_safety"], "may_duplicate");
+        assert!(format!("{e:?}").contains("retry_safety: MayDuplicate"));
+        for safety in RetrySafety::ALL {
+            assert_eq!(
+                serde_json::to_value(safety).unwrap(),
+                serde_json::json!(safety.as_str())
+            );
+            assert_eq!(safety.to_string(), safety.as_str());
+        }
     }
 
     #[test]

@@ -64,7 +64,8 @@
 //!   than 32 MiB): [`Decode`](ErrorKind::Decode), with the body when it was read.
 //!
 //! By then the client has retried what was safe to retry (see [`RetryPolicy`]);
-//! [`Error::is_transient`] says whether sending again later may succeed.
+//! [`Error::is_transient`] says whether sending again later may succeed, and
+//! [`Error::retry_safety`] whether sending it again can duplicate it ([`RetrySafety`]).
 
 #![warn(missing_docs)]
 // Public API hygiene (issue 11): every fallible public function says how it fails, and a
@@ -106,7 +107,7 @@ pub use commbox::records::{
     Conversation, ConversationMessage, Created, Envelope, Manager, SystemStatus,
 };
 pub use commbox::user::User;
-pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
+pub use error::{Error, ErrorKind, Result, RetrySafety, MAX_ERROR_BODY};
 pub use options::{env, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use transport::observe::CallEvent;
 pub use transport::retry::{RetryEvent, RetryPolicy};

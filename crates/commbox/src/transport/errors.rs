@@ -2,11 +2,20 @@
 //! matching message text.
 
 use super::retry::AttemptFailure;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, RetrySafety};
 
-/// Maps a failed send. Whether the request may have reached the server decides retries.
+/// Maps a failed send. Whether the request may have reached the server decides retries, and
+/// the error's [`RetrySafety`]: only a failure to connect (refused, DNS, connect timeout,
+/// TLS handshake) proves that nothing was sent.
 pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (AttemptFailure, Error) {
     let not_sent = e.is_connect();
+    // Only a failure to connect (or to build the request) proves that nothing was sent; any
+    // other error, a TLS one past the handshake included, may come after it was written.
+    let safety = if not_sent || e.is_builder() {
+        RetrySafety::Safe
+    } else {
+        RetrySafety::MayDuplicate
+    };
     let tls = is_tls(&e);
     let failure = if tls {
         AttemptFailure::Untrusted
@@ -37,11 +46,13 @@ pub(super) fn from_send(e: reqwest::Error, request_id: &str) -> (AttemptFailure,
     let detail = root_cause(&e);
     let err = Error::new(kind, format!("{what}{target}: {detail}"))
         .with_source(e)
-        .with_request_ids(request_id, None);
+        .with_request_ids(request_id, None)
+        .with_retry_safety(safety);
     (failure, err)
 }
 
-/// Maps a failure while reading the body of an answer whose headers arrived.
+/// Maps a failure while reading the body of an answer whose headers arrived: the request
+/// was sent and may have been processed, whatever the status said.
 pub(super) fn from_body_read(
     e: std::io::Error,
     request_id: &str,
@@ -65,7 +76,8 @@ pub(super) fn from_body_read(
         ),
     )
     .with_source(e)
-    .with_request_ids(request_id, None);
+    .with_request_ids(request_id, None)
+    .with_retry_safety(AttemptFailure::MaybeProcessed.retry_safety());
     (AttemptFailure::MaybeProcessed, err)
 }
 

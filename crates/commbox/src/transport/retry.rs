@@ -5,6 +5,7 @@
 //! Connect failures are always safe to retry. Reads and other idempotent calls also retry
 //! timeouts, broken connections and 500/502/504.
 
+use crate::error::RetrySafety;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -148,6 +149,17 @@ pub(crate) enum AttemptFailure {
 }
 
 impl AttemptFailure {
+    /// What this failure says about sending the request again, by the rule of
+    /// [`RetrySafety`]; [`AttemptFailure::retryable`] re-sends a create only when it is
+    /// `Safe` and another attempt may succeed.
+    pub(crate) fn retry_safety(self) -> RetrySafety {
+        match self {
+            AttemptFailure::NotSent | AttemptFailure::Untrusted => RetrySafety::Safe,
+            AttemptFailure::MaybeProcessed => RetrySafety::MayDuplicate,
+            AttemptFailure::Status(status) => RetrySafety::of_status(status),
+        }
+    }
+
     /// May this failure be retried for a request that is (or is not) idempotent?
     pub(crate) fn retryable(self, idempotent: bool, policy: &RetryPolicy) -> bool {
         let safe = idempotent || policy.retry_unsafe;
@@ -210,6 +222,26 @@ mod tests {
         assert!(!AttemptFailure::Untrusted.retryable(true, &p));
         let opt_in = RetryPolicy::default().retry_unsafe_requests(true);
         assert!(AttemptFailure::MaybeProcessed.retryable(false, &opt_in));
+    }
+
+    #[test]
+    fn a_create_is_resent_only_after_a_failure_that_says_safe() {
+        let p = RetryPolicy::default();
+        let mut failures = vec![
+            AttemptFailure::NotSent,
+            AttemptFailure::MaybeProcessed,
+            AttemptFailure::Untrusted,
+        ];
+        failures.extend((300..600).map(AttemptFailure::Status));
+        for f in failures {
+            if f.retryable(false, &p) {
+                assert_eq!(f.retry_safety(), RetrySafety::Safe, "{f:?}");
+            }
+            // And what a read retries but a create does not is what may duplicate.
+            if f.retryable(true, &p) && !f.retryable(false, &p) {
+                assert_eq!(f.retry_safety(), RetrySafety::MayDuplicate, "{f:?}");
+            }
+        }
     }
 
     #[test]
