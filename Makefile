@@ -18,6 +18,7 @@ help:
 	@echo "make demo   build, start the mock, open a conversation and post a message in every face"
 	@echo "make test   formatting, lints and every test suite"
 	@echo "make build  build every crate (debug)"
+	@echo "make docs   the documentation site, links checked: build/site/index.html"
 
 build:
 	$(CARGO) build --workspace --bins
