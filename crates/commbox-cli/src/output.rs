@@ -1,7 +1,7 @@
 //! What the command prints, and its exit codes.
 
 use crate::args::ErrorFormat;
-use commbox::{Error, ErrorKind};
+use commbox::{Error, ErrorKind, RetrySafety};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
@@ -54,7 +54,9 @@ pub fn print_json(value: &Printed) -> ExitCode {
 }
 
 /// Reports an error on stderr in the chosen format and returns its exit code. The JSON
-/// format is `{"error": <the error's JSON form>}` with the exit code added as `exit_code`.
+/// format is `{"error": <the error's JSON form>}` with the exit code added as `exit_code`;
+/// its `retry_safety` (`safe` or `may_duplicate`) tells a script whether running the same
+/// command again can create a record twice. The text format says it in words.
 pub fn report(err: &Error, format: ErrorFormat) -> ExitCode {
     let code = exit_code(err.kind());
     match format {
@@ -67,6 +69,12 @@ pub fn report(err: &Error, format: ErrorFormat) -> ExitCode {
         }
         ErrorFormat::Text => {
             let mut text = format!("commbox: error: {}\n  kind: {}", err.message(), err.kind());
+            text.push_str(match err.retry_safety() {
+                RetrySafety::Safe => "\n  retry safety: safe (running it again cannot duplicate it)",
+                RetrySafety::MayDuplicate => {
+                    "\n  retry safety: may_duplicate (it may have been processed: check before running it again)"
+                }
+            });
             if let Some(s) = err.http_status() {
                 text.push_str(&format!("\n  http status: {s}"));
             }

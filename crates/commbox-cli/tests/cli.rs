@@ -321,7 +321,9 @@ fn exit_codes_and_stderr_per_error_kind() {
     assert_eq!(code(&out), 4);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("http status: 401") && err.contains("request id: "),
+        err.contains("http status: 401")
+            && err.contains("request id: ")
+            && err.contains("retry safety: safe"),
         "{err}"
     );
     assert!(!err.contains("wrong"), "the key is not echoed: {err}");
@@ -425,11 +427,14 @@ fn json_error_format_for_scripts() {
             "reason",
             "request_id",
             "retry_after",
+            "retry_safety",
             "server_request_id"
         ]
     );
     assert!(v["error"]["reason"].is_string());
     assert_eq!(v["error"]["http_status"], Value::Null);
+    // Refused before anything was sent: sending it again cannot duplicate it.
+    assert_eq!(v["error"]["retry_safety"], "safe");
 }
 
 #[test]
