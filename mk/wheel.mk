@@ -4,9 +4,11 @@
 #                release build, checked by auditwheel (packaging/README.md: why zig)
 #   make sdist   dist/commbox-<v>.tar.gz, which `pip install` builds from
 #   make test-wheel          the wheel (dev profile) installed into a fresh venv of each
-#                            CPython in WHEEL_PYTHONS, smoke checks against the mock in each
-#   make test-python-sources the sdist's contents; `pip install` of the sdist and of a
-#                            checkout, each from a read-only directory, then the smoke checks
+#                            CPython in WHEEL_PYTHONS, smoke checks against the mock in each;
+#                            first, its PyPI description has no relative links
+#   make test-python-sources the sdist's PyPI description (no relative links) and contents;
+#                            `pip install` of the sdist and of a checkout, each from a
+#                            read-only directory, then the smoke checks
 #
 # The full Python suite runs on one version (test-python in mk/python.mk); these check what
 # users install. maturin, ziglang and auditwheel come from PyPI into the project's venv.
@@ -58,10 +60,14 @@ sdist-for-tests: wheel-tools
 	@rm -rf $(SDIST_TEST_DIR)
 	@$(MATURIN) sdist --out $(SDIST_TEST_DIR)
 
+# PyPI shows the long description away from the repository: no relative link may be in it
+# (docs/tools/check_long_description.py; pyproject.toml's readme is bindings/python/README.md).
 test-wheel: wheel-for-tests python-mock
+	@$(PY) docs/tools/check_long_description.py $(WHEEL_TEST_DIR)/commbox-$(VERSION)-*.whl
 	@tests/packaging/wheel_pythons.sh $(WHEEL_TEST_DIR)/commbox-$(VERSION)-*.whl $(VERSION) $(WHEEL_PYTHONS)
 
 test-python-sources: sdist-for-tests python-mock
+	@$(PY) docs/tools/check_long_description.py $(SDIST_TEST_DIR)/commbox-$(VERSION).tar.gz
 	@tests/packaging/python_sources.sh $(SDIST_TEST_DIR)/commbox-$(VERSION).tar.gz $(VERSION)
 
 TEST_SUITES += test-wheel test-python-sources
