@@ -8,8 +8,9 @@
 #               config find the tree from their own location.
 #   make deb    dist/libcommbox<abi>_<version>_<arch>.deb (the shared library),
 #               dist/libcommbox-dev_… (headers, libcommbox.a, the .so link, pkg-config, CMake)
-#               and dist/commbox_… (the CLI). The runtime package is named after the ABI
-#               series (libcommbox0.1), so two series install side by side.
+#               and dist/commbox_… (the CLI, its man pages gzipped, its completions). The
+#               runtime package is named after the ABI series (libcommbox0.1), so two series
+#               install side by side.
 #   make test-c-sdk   both, in the debug profile, unpacked or extracted into temporary roots;
 #               the C and C++ examples built against each with pkg-config and with CMake
 #               (shared and static) and run against the mock; the C++ header refused below C++17.
@@ -36,13 +37,18 @@ DIST_HOOKS    ?= cli-extras
 # ships without them, as Debian's packages do (31 MB -> 6 MB for the library here).
 DIST_STRIP    ?= strip --strip-debug
 
+# The .deb runs DIST_HOOKS, then compresses the man pages as Debian policy wants (gzip -9n:
+# no file name or time stamp inside, so the same tree gives the same package). The tarball
+# keeps them plain.
+DEB_HOOKS     ?= $(DIST_HOOKS) deb-man-gzip
+
 DEB_ARCH       = $(shell dpkg --print-architecture)
 DEB_MULTIARCH  = $(shell gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH)
 DEB_STAGE      = build/deb-stage
 DEB_COMPRESS  ?= -Zxz
 DEB_RUNTIME    = libcommbox$(SOVERSION)
 
-.PHONY: dist dist-build deb test-c-sdk dist-tools
+.PHONY: dist dist-build deb test-c-sdk dist-tools deb-man-gzip
 
 # dpkg-dev: dpkg-shlibdeps, which computes the packages' Depends.
 dist-tools: c-tools
@@ -71,8 +77,12 @@ deb: dist-build dist-tools
 	@DEB_STAGE=$(DEB_STAGE) DIST_DIR=$(DIST_DIR) VERSION=$(VERSION) SOVERSION=$(SOVERSION) \
 	  DEB_ARCH=$(DEB_ARCH) DEB_MULTIARCH=$(DEB_MULTIARCH) DEB_COMPRESS="$(DEB_COMPRESS)" \
 	  PROFILE=$(DIST_PROFILE) PROFILE_DIR=$(DIST_PROFILE_DIR) MAKE="$(MAKE)" DIST_STRIP="$(DIST_STRIP)" \
-	  DIST_HOOKS="$(DIST_HOOKS)" INSTALL_CLI=0 \
+	  DIST_HOOKS="$(DEB_HOOKS)" INSTALL_CLI=0 \
 	  packaging/deb/build.sh
+
+# A hook, called with DIST_ROOT=<the package's /usr>.
+deb-man-gzip:
+	@[ ! -d $(DIST_ROOT)/share/man ] || find $(DIST_ROOT)/share/man -type f -name '*.[0-9]' -exec gzip -9n {} +
 
 # The debug profile (what the other suites built) and light compression: the test is about
 # the trees' layout and paths, not about the optimiser.

@@ -3,7 +3,8 @@
 # .debs extracted into a temporary root (dpkg-deb -x). Against each tree: its layout, the
 # SONAME, the C and C++ examples built with pkg-config (shared and static) and with CMake
 # (tests/packaging/cmake: shared and static), every binary run against a fresh mock, and
-# `commbox --version`. Also: commbox.hpp refuses a compiler below C++17 with its #error.
+# `commbox --version`, and the CLI's man pages (gzipped in the .deb). Also: commbox.hpp refuses
+# a compiler below C++17 with its #error.
 #
 #   tests/packaging/c_sdk.sh TARBALL DEB_DIR VERSION SOVERSION MULTIARCH
 set -uo pipefail
@@ -82,6 +83,21 @@ cli_version() {  # BINARY
   [ "$("$1" --version)" = "commbox $version" ] || { "$1" --version; return 1; }
 }
 
+# The CLI's man pages, one per command: plain in the tarball (SUFFIX ""), gzipped in the .deb
+# (SUFFIX .gz, as Debian policy wants) and then none plain.
+man_pages() {  # MAN1_DIR SUFFIX
+  local dir=$1 suffix=$2 page n=0
+  for page in commbox.1 commbox-email.1 commbox-chatwoot.1; do
+    [ -f "$dir/$page$suffix" ] || { echo "missing: $dir/$page$suffix"; ls "$dir"; return 1; }
+  done
+  for page in "$dir"/*; do
+    [[ $page == *.1"$suffix" ]] || { echo "not a man page$suffix: $page"; return 1; }
+    [ -z "$suffix" ] || gzip -t "$page" || return 1
+    n=$((n + 1))
+  done
+  echo "$n pages"
+}
+
 # The tarball, in two places; the second tree is built against after the first was removed,
 # so nothing of the first can be what the second finds.
 name=$(basename "$tarball" .tar.gz)
@@ -96,6 +112,7 @@ for where in one "two/a/deeper/path"; do
   check "tarball in $where: every binary runs against the mock" run_all "$tree/lib" \
     "$work/pc-$key"/sms_* "$work/cmake-$key"/sms_*
   check "tarball in $where: commbox --version" cli_version "$tree/bin/commbox"
+  check "tarball in $where: man pages (plain)" man_pages "$tree/share/man/man1" ""
   [ "$where" = one ] && rm -rf "$work/one"
 done
 
@@ -135,6 +152,7 @@ check "debs: pkg-config builds (C, C++; shared, static)" \
 check "debs: CMake builds (C, C++; shared, static)" cmake_builds "$work/cmake-deb" "$root/usr" "$root"
 check "debs: every binary runs against the mock" run_all "$lib" "$work/pc-deb"/sms_* "$work/cmake-deb"/sms_*
 check "debs: commbox --version" cli_version "$root/usr/bin/commbox"
+check "debs: man pages (gzip -9n)" man_pages "$root/usr/share/man/man1" .gz
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,7 +1,8 @@
 //! `commbox-bench-upload FILE PORT`: one e-mail conversation with FILE attached, through the
 //! Rust core; prints the idle RSS and the peak RSS during the upload (KiB, from /proc).
 
-use commbox::{Attachment, Client, EmailConversation};
+use commbox::blocking::Client;
+use commbox::{Attachment, EmailConversation};
 use std::time::Duration;
 
 fn status_kib(field: &str) -> u64 {

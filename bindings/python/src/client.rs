@@ -13,7 +13,8 @@ use crate::inbox::NativeInboxClient;
 use crate::json;
 use crate::records;
 use crate::requests;
-use commbox::{ClientBuilder, ClientOptions, PathParam};
+use commbox::blocking::ClientBuilder;
+use commbox::{ClientOptions, PathParam};
 use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -63,7 +64,7 @@ impl PathParam for Id {
 #[pyclass(frozen, module = "commbox._commbox")]
 pub(crate) struct NativeClient {
     base_url: String,
-    state: ClientCell<commbox::Client>,
+    state: ClientCell<commbox::blocking::Client>,
 }
 
 #[pymethods]
@@ -242,7 +243,7 @@ impl NativeClient {
 
 impl NativeClient {
     /// The core client. Runs with the GIL released (it takes the cell's mutex).
-    pub(crate) fn client(&self) -> Result<commbox::Client, CallError> {
+    pub(crate) fn client(&self) -> Result<commbox::blocking::Client, CallError> {
         self.state.get()
     }
 
@@ -250,7 +251,7 @@ impl NativeClient {
     fn call<T: Send>(
         &self,
         py: Python<'_>,
-        op: impl FnOnce(&commbox::Client) -> commbox::Result<T> + Send,
+        op: impl FnOnce(&commbox::blocking::Client) -> commbox::Result<T> + Send,
     ) -> PyResult<T> {
         call::run(py, || self.client(), op)
     }
@@ -286,7 +287,9 @@ pub(crate) fn builder(options: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
         proxy: option(options, "proxy")?,
         allow_insecure_http: option(options, "allow_insecure_http")?,
     };
-    Ok(options.builder().with_env().on_call(call_log::record))
+    Ok(ClientBuilder::from_options(options)
+        .with_env()
+        .on_call(call_log::record))
 }
 
 /// The members of the core's `ClientOptions`.

@@ -3,7 +3,8 @@
 use crate::commands::{builder, message_text, parse_field, read_json};
 use crate::output::{printed, Printed};
 use clap::{Args, Subcommand};
-use commbox::chatwoot::{self, InboxClient, NewContact, NewInboxMessage};
+use commbox::blocking::InboxClient;
+use commbox::chatwoot::{self, NewContact, NewInboxMessage};
 use commbox::{Attachment, Error};
 use serde_json::{Map, Value};
 use std::path::PathBuf;

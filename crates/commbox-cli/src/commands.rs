@@ -3,6 +3,7 @@
 
 use crate::args::*;
 use crate::output::{printed, Printed};
+use commbox::blocking::{Client, ClientBuilder};
 use commbox::{
     Attachment, Client, ClientBuilder, ClientOptions, Created, Error, NewConversation, NewMessage,
     ObjectStatusType, StreamProviderType,
@@ -18,7 +19,7 @@ pub fn client(g: &Global) -> Result<Client, Error> {
 /// The client settings: the flags as the core's options, the `COMMBOX_*` variables for
 /// those not given (shared by the Chatwoot commands). Defaults and checks are the core's.
 pub fn builder(g: &Global) -> ClientBuilder {
-    ClientOptions {
+    ClientBuilder::from_options(ClientOptions {
         api_key: g.api_key.clone(),
         base_url: g.base_url.clone(),
         timeout: g.timeout,
@@ -29,8 +30,7 @@ pub fn builder(g: &Global) -> ClientBuilder {
         proxy: g.proxy.clone(),
         // The flag can only turn it on; without it the variable still applies.
         allow_insecure_http: g.allow_insecure_http.then_some(true),
-    }
-    .builder()
+    })
     .with_env()
 }
 

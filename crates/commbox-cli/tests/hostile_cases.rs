@@ -19,8 +19,9 @@
 mod case_table;
 
 use case_table::{Args, Id, Places, Report, Text};
+use commbox::blocking::Client;
 use commbox::chatwoot::NewContact;
-use commbox::{Client, SmsConversation};
+use commbox::SmsConversation;
 use commbox_mock::{MockServer, CHATWOOT_INBOX};
 use serde_json::{Map, Value};
 use std::ffi::{OsStr, OsString};

@@ -13,7 +13,8 @@ use crate::calls::parse_json;
 use crate::client::{commbox_client, commbox_client_config};
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::{give, give_json};
-use core_api::chatwoot::{identifier_hash, InboxClient, NewContact, NewInboxMessage};
+use core_api::blocking::{ClientBuilder, InboxClient};
+use core_api::chatwoot::{identifier_hash, NewContact, NewInboxMessage};
 use core_api::{Attachment, ClientOptions, Error};
 use serde_json::Value;
 use std::ffi::c_char;
@@ -68,7 +69,10 @@ pub extern "C" fn commbox_inbox_new_from_json(
         let options = ClientOptions::from_json(str_arg(options_json, "options_json")?)?;
         let inbox = str_arg(inbox_identifier, "inbox_identifier")?;
         let out = out_arg(out, "out")?;
-        boxed_inbox(out, options.builder().build_inbox(inbox)?);
+        boxed_inbox(
+            out,
+            ClientBuilder::from_options(options).build_inbox(inbox)?,
+        );
         Ok(())
     })
 }

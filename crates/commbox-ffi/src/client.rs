@@ -2,7 +2,8 @@
 
 use crate::boundary::{mut_arg, out_arg, ref_arg, run, run_or, str_arg};
 use crate::error::{commbox_error, commbox_status};
-use core_api::{Client, ClientBuilder, ClientOptions};
+use core_api::blocking::{Client, ClientBuilder};
+use core_api::ClientOptions;
 use std::ffi::c_char;
 use std::time::Duration;
 
@@ -242,7 +243,7 @@ pub extern "C" fn commbox_client_new_from_json(
     run("commbox_client_new_from_json", err, || {
         let json = str_arg(options_json, "options_json")?;
         let out = out_arg(out, "out")?;
-        let client = ClientOptions::from_json(json)?.builder().build()?;
+        let client = ClientBuilder::from_options(ClientOptions::from_json(json)?).build()?;
         out.write(Box::into_raw(Box::new(commbox_client { inner: client })));
         Ok(())
     })

@@ -1,30 +1,32 @@
-//! The client and its builder.
+//! The async CommBox client.
 
-use crate::error::{Error, Result};
-use crate::options::{checked_base_url, ClientOptions, Origins, Setting};
-use crate::transport::observe::{CallEvent, CallObserver};
-use crate::transport::retry::RetryPolicy;
+use crate::builder::ClientBuilder;
+use crate::error::Result;
+use crate::options::checked_base_url;
 use crate::transport::{Settings, Transport};
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-/// A CommBox API client.
+/// A CommBox API client, async: its calls are futures, run on the caller's tokio runtime.
+/// For a program without one, [`blocking::Client`](crate::blocking::Client) has the same
+/// calls, each returning when done.
 ///
-/// Cheap to clone (clones share one connection pool) and safe to share between threads.
-/// Build it once and reuse it. A client made before `fork()` also works in the child, which
-/// gets its own pool.
+/// Cheap to clone (clones share one connection pool) and safe to share between tasks and
+/// threads: build it once and reuse it. Its connections live on the runtime that first
+/// polls them, so use a client with one runtime (as with reqwest).
 ///
-/// Calls block the calling thread, which does the network I/O itself (no background
-/// thread). They must not be made from inside an async (tokio) task, where blocking is not
-/// allowed: use `spawn_blocking` there.
+/// Dropping a call's future cancels it. A call cancelled before its request was sent sends
+/// nothing; one cancelled after is reported (a `warn` log record and a
+/// [`CallEvent`](crate::CallEvent) with `cancelled` and `may_have_been_processed` set) as
+/// possibly processed, like a create that timed out.
 ///
 /// ```no_run
-/// # fn main() -> commbox::Result<()> {
+/// # async fn run() -> commbox::Result<()> {
 /// use commbox::{Client, SmsConversation};
 /// let client = Client::builder().api_key(std::env::var("COMMBOX_API_KEY").unwrap()).build()?;
-/// let id = client.create_conversation("STREAM_ID", SmsConversation::new("+972544444444", "Hello"))?;
+/// let id = client
+///     .create_conversation("STREAM_ID", SmsConversation::new("+972544444444", "Hello"))
+///     .await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -35,6 +37,17 @@ pub struct Client {
 struct Inner {
     transport: Transport,
     settings: Settings,
+}
+
+impl Client {
+    pub(crate) fn from_parts(transport: Transport, settings: Settings) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                transport,
+                settings,
+            }),
+        }
+    }
 }
 
 impl Client {
@@ -92,241 +105,13 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`] (or a Chatwoot inbox client) from [`ClientOptions`] set one by
-/// one, plus what has no JSON form: the whole retry policy and the call observer. Only the
-/// API key is required.
-///
-/// ```
-/// use commbox::Client;
-/// use std::time::Duration;
-/// let client = Client::builder()
-///     .api_key("my-key")
-///     .base_url("http://127.0.0.1:8080") // http is allowed for loopback hosts only
-///     .timeout(Duration::from_secs(30))
-///     .max_retries(3)
-///     .user_agent_suffix("billing-cron/2.1")
-///     .build()
-///     .unwrap();
-/// assert!(!format!("{client:?}").contains("my-key"));
-/// ```
-#[derive(Clone, Default)]
-#[must_use = "a builder does nothing until `build` or `build_inbox` is called"]
-pub struct ClientBuilder {
-    options: ClientOptions,
-    /// Which settings came from the environment, and the variables that were refused.
-    origins: Origins,
-    retry: RetryPolicy,
-    observer: Option<CallObserver>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("options", &self.options)
-            .field("retry", &self.retry)
-            .field("observer", &self.observer.is_some())
-            .finish()
-    }
-}
-
-impl ClientBuilder {
-    /// A builder with these settings; nothing is read from the environment unless
-    /// [`with_env`](Self::with_env) is chained.
-    pub fn from_options(options: ClientOptions) -> ClientBuilder {
-        ClientBuilder {
-            options,
-            ..ClientBuilder::default()
-        }
-    }
-
-    /// A builder configured from the `COMMBOX_*` environment variables (see [`env`](crate::env)):
-    /// `ClientBuilder::default().with_env()`.
-    pub fn from_env() -> ClientBuilder {
-        ClientBuilder::default().with_env()
-    }
-
-    /// Fills every setting not set yet from its `COMMBOX_*` variable (see [`env`](crate::env)): an
-    /// explicit value wins over the environment, and a setting set after this call replaces
-    /// the variable's value. A malformed variable is reported by [`build`](Self::build),
-    /// naming the setting and the variable.
-    pub fn with_env(mut self) -> ClientBuilder {
-        self.options.fill_from_env(&mut self.origins);
-        self
-    }
-
-    /// The settings so far (with those read from the environment).
-    pub fn options(&self) -> &ClientOptions {
-        &self.options
-    }
-
-    fn set(mut self, s: Setting, f: impl FnOnce(&mut ClientOptions)) -> Self {
-        f(&mut self.options);
-        self.origins.set_explicitly(s);
-        self
-    }
-
-    /// The API key (Settings > API in the CommBox console; needs Admin rights). Required.
-    pub fn api_key(self, key: impl Into<String>) -> Self {
-        self.set(Setting::ApiKey, |o| o.api_key = Some(key.into()))
-    }
-
-    /// The API's base URL (default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)). `http://` is accepted only for
-    /// loopback hosts unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
-    pub fn base_url(self, url: impl Into<String>) -> Self {
-        self.set(Setting::BaseUrl, |o| o.base_url = Some(url.into()))
-    }
-
-    /// Time allowed to open a connection (default 10 s).
-    pub fn connect_timeout(self, d: Duration) -> Self {
-        self.set(Setting::ConnectTimeout, |o| {
-            o.connect_timeout = Some(d.as_secs_f64())
-        })
-    }
-
-    /// Time allowed for each attempt as a whole (default 60 s).
-    pub fn timeout(self, d: Duration) -> Self {
-        self.set(Setting::Timeout, |o| o.timeout = Some(d.as_secs_f64()))
-    }
-
-    /// Retries after a failed attempt (default 2). Shorthand for the policy's setting.
-    pub fn max_retries(self, n: u32) -> Self {
-        self.set(Setting::MaxRetries, |o| o.max_retries = Some(n))
-    }
-
-    /// The whole retry policy (backoff, Retry-After cap, opt-ins, hook), including its
-    /// `max_retries`.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        let n = policy.max_retries;
-        self.retry = policy;
-        self.max_retries(n)
-    }
-
-    /// Appended to the User-Agent, to identify your application (`myapp/1.2`).
-    pub fn user_agent_suffix(self, suffix: impl Into<String>) -> Self {
-        self.set(Setting::UserAgentSuffix, |o| {
-            o.user_agent_suffix = Some(suffix.into())
-        })
-    }
-
-    /// Trusts the CA certificates in this PEM file in addition to the built-in roots.
-    pub fn ca_file(self, path: impl Into<PathBuf>) -> Self {
-        self.set(Setting::CaFile, |o| o.ca_file = Some(path.into()))
-    }
-
-    /// Sends every request through this proxy (`http://user:pass@host:port`). Without it,
-    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment apply.
-    pub fn proxy(self, url: impl Into<String>) -> Self {
-        self.set(Setting::Proxy, |o| o.proxy = Some(url.into()))
-    }
-
-    /// Allows `http://` base URLs for non-loopback hosts (the key then travels in clear).
-    pub fn allow_insecure_http(self, yes: bool) -> Self {
-        self.set(Setting::AllowInsecureHttp, |o| {
-            o.allow_insecure_http = Some(yes)
-        })
-    }
-
-    /// Calls `observer` once after every API call (after its retries), on the calling
-    /// thread: for metrics, or to log through your own logging system.
-    ///
-    /// ```
-    /// let client = commbox::Client::builder()
-    ///     .api_key("k")
-    ///     .on_call(|e| eprintln!("{} {} -> {:?} in {:?} ({} attempts)", e.method, e.path, e.status, e.elapsed, e.attempts))
-    ///     .build()
-    ///     .unwrap();
-    /// ```
-    pub fn on_call(mut self, observer: impl Fn(&CallEvent) + Send + Sync + 'static) -> Self {
-        self.observer = Some(std::sync::Arc::new(observer));
-        self
-    }
-
-    /// Checks the settings and builds the client. Errors name the setting at fault (and the
-    /// variable, for a value from the environment).
-    ///
-    /// # Errors
-    ///
-    /// Nothing is sent, so only these:
-    /// - [`ErrorKind::Validation`](crate::ErrorKind::Validation), naming the setting (and the
-    ///   variable its value came from): a missing or blank API key; a base URL that is not a
-    ///   URL, not https (http is accepted for loopback hosts, or with
-    ///   [`allow_insecure_http`](Self::allow_insecure_http)), or has credentials, a query or a
-    ///   fragment; a timeout that is not a positive number of seconds; an API key, User-Agent
-    ///   suffix or proxy unfit for a header (CR, LF, control characters, over 8000 bytes); a
-    ///   proxy that is not a proxy URL; a CA file that holds no PEM certificate; a `COMMBOX_*`
-    ///   variable that is not a value of its setting (read by [`with_env`](Self::with_env));
-    /// - [`ErrorKind::Io`](crate::ErrorKind::Io) when the CA file cannot be read (or, rarely,
-    ///   the I/O runtime cannot be set up);
-    /// - [`ErrorKind::Tls`](crate::ErrorKind::Tls) when the TLS stack cannot be set up with
-    ///   these settings.
-    pub fn build(self) -> Result<Client> {
-        let (settings, base) = self.checked()?;
-        let key = self.options.checked_key(&self.origins)?;
-        let transport = Transport::new(&settings, &base, Some(&key))
-            .map_err(|e| self.origins.qualify_any(e))?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                transport,
-                settings,
-            }),
-        })
-    }
-
-    /// Builds a client of the Chatwoot public API for one inbox, with these settings
-    /// (timeouts, retries, TLS, proxy, observer). The base URL is the Chatwoot installation
-    /// (`https://app.chatwoot.com`, an Omnivibe host, …) and must be set; no API key is used.
-    ///
-    /// # Errors
-    ///
-    /// As [`build`](Self::build), except that no API key is needed:
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) also when the base URL is not
-    /// set or the inbox identifier is blank or malformed. Nothing is sent: a wrong identifier
-    /// shows at the first call, as [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
-    ///
-    /// ```
-    /// let inbox = commbox::Client::builder()
-    ///     .base_url("https://app.chatwoot.com")
-    ///     .build_inbox("tK9s3bVnQ1jUq3rP8kE2xYzA")
-    ///     .unwrap();
-    /// ```
-    pub fn build_inbox(self, inbox_identifier: &str) -> Result<crate::chatwoot::InboxClient> {
-        if self.options.base_url.is_none() {
-            return Err(Error::validation(
-                "base_url",
-                "required for a Chatwoot inbox (the installation, e.g. https://app.chatwoot.com)",
-            ));
-        }
-        let (settings, base) = self.checked()?;
-        let transport =
-            Transport::new(&settings, &base, None).map_err(|e| self.origins.qualify_any(e))?;
-        crate::chatwoot::InboxClient::new(transport, inbox_identifier)
-    }
-
-    /// Validates everything but the key: the settings and the base URL.
-    fn checked(&self) -> Result<(Settings, String)> {
-        let c = self.options.checked(&self.origins)?;
-        let mut retry = self.retry.clone();
-        if let Some(n) = self.options.max_retries {
-            retry = retry.max_retries(n);
-        }
-        let settings = Settings {
-            connect_timeout: c.connect_timeout,
-            timeout: c.timeout,
-            user_agent: c.user_agent,
-            ca_file: self.options.ca_file.clone(),
-            proxy: self.options.proxy.clone(),
-            retry,
-            observer: self.observer.clone(),
-            allow_insecure_http: c.allow_insecure_http,
-        };
-        Ok((settings, c.base))
-    }
-}
-
 /// One client is shared between threads: these must stay true.
 const _: () = {
     const fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
     assert_shareable::<Client>();
+    assert_shareable::<crate::blocking::Client>();
+    assert_shareable::<crate::chatwoot::InboxClient>();
+    assert_shareable::<crate::blocking::InboxClient>();
     assert_shareable::<crate::Error>();
     assert_shareable::<crate::NewConversation>();
     assert_shareable::<crate::NewMessage>();

@@ -690,15 +690,24 @@ mod tests {
         for status in [408, 500, 501, 502, 504, 599] {
             assert_eq!(answered(status), MayDuplicate, "HTTP {status}");
         }
-        assert_eq!(Error::validation("Message", "required").retry_safety(), Safe);
-        assert_eq!(Error::file("attachment \"a\"", "no such file").retry_safety(), Safe);
+        assert_eq!(
+            Error::validation("Message", "required").retry_safety(),
+            Safe
+        );
+        assert_eq!(
+            Error::file("attachment \"a\"", "no such file").retry_safety(),
+            Safe
+        );
         // A 2xx whose body could not be used: the server processed the request.
         let undecodable = Error::new(ErrorKind::Decode, "not JSON").with_http(200, None, None);
         assert_eq!(undecodable.retry_safety(), MayDuplicate);
         let too_large = Error::new(ErrorKind::Decode, "too large").with_request_ids("r", None);
         assert_eq!(too_large.retry_safety(), MayDuplicate);
         // A received event that does not parse: nothing was sent.
-        assert_eq!(Error::new(ErrorKind::Decode, "body: not JSON").retry_safety(), Safe);
+        assert_eq!(
+            Error::new(ErrorKind::Decode, "body: not JSON").retry_safety(),
+            Safe
+        );
         // Without word from the transport, no answer means it may have been sent.
         for kind in [ErrorKind::Timeout, ErrorKind::Connection] {
             let e = Error::new(kind, "no answer");
@@ -708,7 +717,9 @@ mod tests {
         // The transport's mark for a create sent without an answer wins over the kind.
         let marked = Error::new(ErrorKind::Tls, "broken").sent_without_answer();
         assert_eq!(marked.retry_safety(), MayDuplicate);
-        assert!(marked.message().ends_with(crate::transport::MAYBE_PROCESSED));
+        assert!(marked
+            .message()
+            .ends_with(crate::transport::MAYBE_PROCESSED));
     }
 
     #[test]

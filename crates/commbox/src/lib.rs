@@ -7,25 +7,45 @@
 //! This crate is the core of libcommbox; the C library, the Python module and the
 //! `commbox` command are thin faces over it.
 //!
+//! Two clients with the same calls, as in reqwest: [`Client`] is async (its calls are
+//! futures, for tokio programs: axum or actix handlers, `#[tokio::main]`), and
+//! [`blocking::Client`] returns when each call is done (scripts, cron jobs, threads). The
+//! blocking one runs the async one's code, so both validate, retry, stream and fail alike.
+//!
 //! ```no_run
-//! # fn main() -> commbox::Result<()> {
+//! # async fn run() -> commbox::Result<()> {
 //! use commbox::{Attachment, Client, EmailConversation, NewMessage};
 //!
 //! let client = Client::builder()
 //!     .api_key(std::env::var("COMMBOX_API_KEY").unwrap_or_default())
 //!     .build()?;
 //! let stream = "hNyRN_fLUy7rrOrN9jLpipA=="; // the channel, from the CommBox console
-//! let conversation = client.create_conversation(
-//!     stream,
-//!     EmailConversation::new("customer@example.com", "Your invoice", "Please find it attached.")
-//!         .attachment(Attachment::from_path("invoice.pdf")),
-//! )?;
-//! let agent = client.managers()?.into_iter().next().expect("an agent").id;
-//! client.create_message(
-//!     stream,
-//!     conversation,
-//!     NewMessage::from_agent(agent, "agent@example.com", "Any questions? Just reply."),
-//! )?;
+//! let conversation = client
+//!     .create_conversation(
+//!         stream,
+//!         EmailConversation::new("customer@example.com", "Your invoice", "Please find it attached.")
+//!             .attachment(Attachment::from_path("invoice.pdf")),
+//!     )
+//!     .await?;
+//! let agent = client.managers().await?.into_iter().next().expect("an agent").id;
+//! client
+//!     .create_message(
+//!         stream,
+//!         conversation,
+//!         NewMessage::from_agent(agent, "agent@example.com", "Any questions? Just reply."),
+//!     )
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The same without a runtime:
+//!
+//! ```no_run
+//! # fn main() -> commbox::Result<()> {
+//! use commbox::{blocking::Client, SmsConversation};
+//!
+//! let client = Client::builder().api_key("KEY").build()?;
+//! let id = client.create_conversation("STREAM", SmsConversation::new("+972544444444", "Hi"))?;
 //! # Ok(()) }
 //! ```
 //!
@@ -35,6 +55,10 @@
 //! - A create is never sent twice unless the server said it did not process it (429, 503);
 //!   see [`RetryPolicy`].
 //! - Every request carries an `X-Request-Id`, and every [`Error`] carries it.
+//! - Dropping an async call's future cancels it: nothing is sent if it had not been yet;
+//!   otherwise it is reported as possibly processed (see [`Client`]).
+//! - A 429 with `Retry-After` holds back every call of the client (and its clones) for that
+//!   long, not only the one that was told.
 //! - The API key is never printed: not by `Debug`, logs or errors.
 //! - Logging goes through the `log` crate, target `commbox`; headers are allow-listed and
 //!   bodies are never logged.
@@ -42,8 +66,8 @@
 //! ## How calls fail
 //!
 //! Every fallible function returns an [`Error`]; its [`kind`](Error::kind) is what to act on.
-//! The calls that talk to a server ([`Client`]'s and [`InboxClient`](chatwoot::InboxClient)'s)
-//! fail in these ways, and each method's own `# Errors` section says only what it adds:
+//! The calls that talk to a server ([`Client`]'s and [`InboxClient`](chatwoot::InboxClient)'s,
+//! and their [`blocking`] forms) fail in these ways, and each method's own `# Errors` section says only what it adds:
 //!
 //! - Before anything is sent, the arguments and the request are checked:
 //!   [`Validation`](ErrorKind::Validation) names the field at fault ([`Error::field`]), and
@@ -78,6 +102,8 @@
 mod open_enum;
 
 mod attachment;
+pub mod blocking;
+pub mod builder;
 pub mod chatwoot;
 mod client;
 mod commbox;
@@ -96,7 +122,8 @@ mod validate;
 pub mod __fuzz;
 
 pub use attachment::Attachment;
-pub use client::{Client, ClientBuilder};
+pub use builder::ClientBuilder;
+pub use client::Client;
 pub use commbox::conversation::{
     BulkSmsConversation, Channel, ChatConversation, EmailConversation, NewConversation,
     SmsConversation, WhatsAppTemplateConversation,

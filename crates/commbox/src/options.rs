@@ -31,7 +31,7 @@
 //! (`timeout (COMMBOX_TIMEOUT): must be a positive number of seconds`). The API key is never
 //! serialised, and `Debug` redacts it.
 
-use crate::client::ClientBuilder;
+use crate::builder::ClientBuilder;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_form;
 use crate::validate;

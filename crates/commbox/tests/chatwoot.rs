@@ -3,7 +3,9 @@
 
 mod common;
 
-use commbox::chatwoot::{identifier_hash, InboxClient, MessageType, NewContact, NewInboxMessage};
+use commbox::blocking::Client;
+use commbox::blocking::InboxClient;
+use commbox::chatwoot::{identifier_hash, MessageType, NewContact, NewInboxMessage};
 use commbox::*;
 use commbox_mock::{
     Fault, MockServer, CHATWOOT_HMAC_INBOX, CHATWOOT_HMAC_TOKEN, CHATWOOT_INBOX,

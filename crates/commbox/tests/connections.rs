@@ -3,7 +3,8 @@
 //! while idle is never used for the next create, and threads sharing one client each get a
 //! connection of their own.
 
-use commbox::{Client, SmsConversation};
+use commbox::blocking::Client;
+use commbox::SmsConversation;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

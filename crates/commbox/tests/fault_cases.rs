@@ -12,7 +12,9 @@ mod case_table;
 mod common;
 
 use case_table::{Observed, Report, Site};
-use commbox::chatwoot::{InboxClient, NewContact, NewInboxMessage};
+use commbox::blocking::Client;
+use commbox::blocking::InboxClient;
+use commbox::chatwoot::{NewContact, NewInboxMessage};
 use commbox::*;
 use commbox_mock::{CHATWOOT_INBOX, DEFAULT_API_KEY};
 use common::fast_retries;

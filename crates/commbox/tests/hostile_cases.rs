@@ -9,7 +9,9 @@ mod case_table;
 mod common;
 
 use case_table::{Args, Id, Places, Report};
-use commbox::chatwoot::{self, InboxClient, NewContact};
+use commbox::blocking::Client;
+use commbox::blocking::InboxClient;
+use commbox::chatwoot::{self, NewContact};
 use commbox::*;
 use commbox_mock::MockServer;
 use serde_json::{Map, Value};

@@ -2,7 +2,8 @@
 //! base URL enters: the CommBox client, a Chatwoot inbox built from settings, and an inbox
 //! made from a client. Building does no I/O, so no host below is ever contacted.
 
-use commbox::{Client, ErrorKind};
+use commbox::blocking::Client;
+use commbox::ErrorKind;
 
 /// Not loopback, though some look like it.
 const REMOTE: &[&str] = &[

@@ -3,6 +3,7 @@
 
 mod common;
 
+use commbox::blocking::Client;
 use commbox::*;
 use common::*;
 use serde_json::json;

@@ -2,6 +2,7 @@
 
 mod common;
 
+use commbox::blocking::Client;
 use commbox::*;
 use commbox_mock::{Fault, MockConfig, MockServer};
 use serde_json::json;

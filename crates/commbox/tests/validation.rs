@@ -4,6 +4,7 @@
 
 mod common;
 
+use commbox::blocking::Client;
 use commbox::*;
 use common::*;
 

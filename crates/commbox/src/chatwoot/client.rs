@@ -58,6 +58,10 @@ impl InboxClient {
         self.transport.base()
     }
 
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// The inbox's settings (`GET /public/api/v1/inboxes/{inbox_identifier}`); a cheap way to
     /// check the identifier and whether identity validation is on.
     ///
@@ -65,10 +69,11 @@ impl InboxClient {
     ///
     /// As every call fails (see [how calls fail](crate#how-calls-fail)): an unknown inbox
     /// identifier is [`ErrorKind::NotFound`].
-    pub fn inbox(&self) -> Result<Inbox> {
+    pub async fn inbox(&self) -> Result<Inbox> {
         self.call(Method::GET, self.route(""), Body::Empty, true, |v| {
             Ok(Inbox::from_json(v))
         })
+        .await
     }
 
     /// Creates a contact in the inbox, or returns the existing one when `source_id` is
@@ -85,13 +90,14 @@ impl InboxClient {
     ///   contact: a wrong `identifier_hash`, or none where the inbox requires one; the message
     ///   says so;
     /// - [`ErrorKind::Decode`] when the answer has no contact id or no `source_id`.
-    pub fn create_contact(&self, contact: NewContact) -> Result<Contact> {
+    pub async fn create_contact(&self, contact: NewContact) -> Result<Contact> {
         let body = Body::json(&contact.to_json(true)?)?;
         let route = Route {
             contact_endpoint: true,
             ..self.route("/contacts")
         };
         self.call(Method::POST, route, body, false, created_contact_from)
+            .await
     }
 
     /// The contact whose `source_id` is `contact_identifier`.
@@ -104,7 +110,7 @@ impl InboxClient {
     /// 500) when the inbox requires identity validation (use
     /// [`get_verified_contact`](Self::get_verified_contact) there), and [`ErrorKind::Decode`]
     /// when the answer has no contact id.
-    pub fn get_contact(&self, contact_identifier: &str) -> Result<Contact> {
+    pub async fn get_contact(&self, contact_identifier: &str) -> Result<Contact> {
         self.call(
             Method::GET,
             self.contact_route(contact_identifier, "")?,
@@ -112,6 +118,7 @@ impl InboxClient {
             true,
             contact_from,
         )
+        .await
     }
 
     /// The contact, on an inbox with identity validation: Chatwoot checks the HMAC on this
@@ -124,7 +131,7 @@ impl InboxClient {
     /// As [`get_contact`](Self::get_contact), and [`ErrorKind::Validation`] for a blank
     /// `identifier` or `identifier_hash`. A hash that does not match is [`ErrorKind::Server`]
     /// (Chatwoot answers 500); the message says so.
-    pub fn get_verified_contact(
+    pub async fn get_verified_contact(
         &self,
         contact_identifier: &str,
         identifier: &str,
@@ -139,6 +146,7 @@ impl InboxClient {
         let mut route = self.contact_route(contact_identifier, "")?;
         route.path = format!("{}?{query}", route.path);
         self.call(Method::GET, route, Body::Empty, true, contact_from)
+            .await
     }
 
     /// Updates a contact; returns the full contact model (which has no `source_id`). Chatwoot
@@ -149,10 +157,15 @@ impl InboxClient {
     /// As [`create_contact`](Self::create_contact), and [`ErrorKind::Validation`] for a blank
     /// or malformed `contact_identifier` or a `source_id` in `changes` (it can only be given on
     /// create); an unknown contact is [`ErrorKind::NotFound`].
-    pub fn update_contact(&self, contact_identifier: &str, changes: NewContact) -> Result<Contact> {
+    pub async fn update_contact(
+        &self,
+        contact_identifier: &str,
+        changes: NewContact,
+    ) -> Result<Contact> {
         let body = Body::json(&changes.to_json(false)?)?;
         let route = self.contact_route(contact_identifier, "")?;
         self.call(Method::PATCH, route, body, true, contact_from)
+            .await
     }
 
     /// Opens a conversation for the contact, with optional `custom_attributes`. On an inbox
@@ -165,7 +178,7 @@ impl InboxClient {
     /// [`ErrorKind::NotFound`] for an unknown contact, and [`ErrorKind::Decode`] when the
     /// answer has no conversation id. After a [`ErrorKind::Timeout`] or
     /// [`ErrorKind::Connection`] error the conversation may exist: it was not sent again.
-    pub fn create_conversation(
+    pub async fn create_conversation(
         &self,
         contact_identifier: &str,
         custom_attributes: Option<serde_json::Map<String, Value>>,
@@ -176,6 +189,7 @@ impl InboxClient {
         };
         let route = self.contact_route(contact_identifier, "/conversations")?;
         self.call(Method::POST, route, body, false, conversation_from)
+            .await
     }
 
     /// The contact's conversations in this inbox.
@@ -186,9 +200,13 @@ impl InboxClient {
     /// [`ErrorKind::Validation`] for a blank or malformed `contact_identifier`,
     /// [`ErrorKind::NotFound`] for an unknown contact, and [`ErrorKind::Decode`] when the
     /// answer is not a list.
-    pub fn list_conversations(&self, contact_identifier: &str) -> Result<Vec<InboxConversation>> {
+    pub async fn list_conversations(
+        &self,
+        contact_identifier: &str,
+    ) -> Result<Vec<InboxConversation>> {
         let route = self.contact_route(contact_identifier, "/conversations")?;
         self.call(Method::GET, route, Body::Empty, true, conversations_from)
+            .await
     }
 
     /// One conversation (by its display id) with its messages.
@@ -199,13 +217,14 @@ impl InboxClient {
     /// [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id`
     /// (blank, or not positive when a number), [`ErrorKind::NotFound`] for an unknown contact
     /// or conversation, and [`ErrorKind::Decode`] when the answer has no conversation id.
-    pub fn get_conversation(
+    pub async fn get_conversation(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
     ) -> Result<InboxConversation> {
         let route = self.conversation_route(contact_identifier, &conversation_id, "")?;
         self.call(Method::GET, route, Body::Empty, true, conversation_from)
+            .await
     }
 
     /// Resolves the conversation (`toggle_status`; already resolved stays resolved).
@@ -213,7 +232,7 @@ impl InboxClient {
     /// # Errors
     ///
     /// As [`get_conversation`](Self::get_conversation).
-    pub fn resolve_conversation(
+    pub async fn resolve_conversation(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
@@ -221,6 +240,7 @@ impl InboxClient {
         let route =
             self.conversation_route(contact_identifier, &conversation_id, "/toggle_status")?;
         self.call(Method::POST, route, Body::Empty, true, conversation_from)
+            .await
     }
 
     /// Shows (`true`) or hides the contact's typing indicator to agents.
@@ -231,7 +251,7 @@ impl InboxClient {
     /// [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id`,
     /// [`ErrorKind::NotFound`] for an unknown contact or conversation. The answer's content is
     /// not used; only an answer that is not JSON is [`ErrorKind::Decode`].
-    pub fn set_typing(
+    pub async fn set_typing(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
@@ -246,7 +266,7 @@ impl InboxClient {
             &format!("/toggle_typing?typing_status={status}"),
         )?;
         let body = Body::json(&json!({ "typing_status": status }))?;
-        self.call(Method::POST, route, body, true, |_| Ok(()))
+        self.call(Method::POST, route, body, true, |_| Ok(())).await
     }
 
     /// Marks the conversation as seen by the contact now.
@@ -254,7 +274,7 @@ impl InboxClient {
     /// # Errors
     ///
     /// As [`set_typing`](Self::set_typing).
-    pub fn update_last_seen(
+    pub async fn update_last_seen(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
@@ -262,6 +282,7 @@ impl InboxClient {
         let route =
             self.conversation_route(contact_identifier, &conversation_id, "/update_last_seen")?;
         self.call(Method::POST, route, Body::Empty, true, |_| Ok(()))
+            .await
     }
 
     /// Posts a message from the contact: JSON, or multipart with `attachments[]` parts
@@ -279,7 +300,7 @@ impl InboxClient {
     /// - [`ErrorKind::Timeout`] or [`ErrorKind::Connection`] after the request was sent: the
     ///   message may exist, and it was not sent again;
     /// - [`ErrorKind::Decode`] when the answer has no message id.
-    pub fn create_message(
+    pub async fn create_message(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
@@ -312,6 +333,7 @@ impl InboxClient {
             Body::Multipart(parts)
         };
         self.call(Method::POST, route, body, false, message_from)
+            .await
     }
 
     /// Up to 20 messages, oldest first: the latest ones, or those before message id `before`
@@ -323,7 +345,7 @@ impl InboxClient {
     /// [`ErrorKind::Validation`] for a malformed `contact_identifier` or `conversation_id` or a
     /// `before` that is not positive, [`ErrorKind::NotFound`] for an unknown contact or
     /// conversation, and [`ErrorKind::Decode`] when the answer is not a list.
-    pub fn list_messages(
+    pub async fn list_messages(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
@@ -338,6 +360,7 @@ impl InboxClient {
         };
         let route = self.conversation_route(contact_identifier, &conversation_id, &query)?;
         self.call(Method::GET, route, Body::Empty, true, messages_from)
+            .await
     }
 
     /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`
@@ -350,7 +373,7 @@ impl InboxClient {
     /// `message_id`, or `submitted_values` that is neither an array nor an object;
     /// [`ErrorKind::NotFound`] for an unknown contact, conversation or message;
     /// [`ErrorKind::Decode`] when the answer has no message id.
-    pub fn update_message(
+    pub async fn update_message(
         &self,
         contact_identifier: &str,
         conversation_id: impl PathParam,
@@ -371,6 +394,7 @@ impl InboxClient {
         )?;
         let body = Body::json(&json!({ "submitted_values": submitted_values }))?;
         self.call(Method::PATCH, route, body, true, message_from)
+            .await
     }
 
     fn route(&self, rest: &str) -> Route {
@@ -405,7 +429,7 @@ impl InboxClient {
     /// Sends the request and reads the answer with `read`. A decode error is completed with
     /// the answer it is about: its status, raw body and request ids (the ones to quote when
     /// asking about the call), and an empty body is called empty.
-    fn call<T>(
+    async fn call<T>(
         &self,
         method: Method,
         route: Route,
@@ -420,7 +444,7 @@ impl InboxClient {
             idempotent,
             display_path: Some(route.display),
         };
-        let resp = self.transport.send(&req)?;
+        let resp = self.transport.send(&req).await?;
         read(&decode(&resp, route.contact_endpoint)?).map_err(|err| {
             if err.kind() != ErrorKind::Decode {
                 err

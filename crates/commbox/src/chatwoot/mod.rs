@@ -6,23 +6,30 @@
 //! with [`crate::Client::inbox`].
 //!
 //! ```no_run
-//! # fn main() -> commbox::Result<()> {
+//! # async fn run() -> commbox::Result<()> {
 //! use commbox::chatwoot::{NewContact, NewInboxMessage};
 //! use commbox::{Attachment, Client};
 //!
 //! let inbox = Client::builder()
 //!     .base_url("https://app.chatwoot.com")
 //!     .build_inbox("tK9s3bVnQ1jUq3rP8kE2xYzA")?;
-//! let contact = inbox.create_contact(NewContact::new().name("John Doe").email("john@example.com"))?;
+//! let contact = inbox
+//!     .create_contact(NewContact::new().name("John Doe").email("john@example.com"))
+//!     .await?;
 //! let source_id = contact.source_id.clone().expect("create returns it");
-//! let conversation = inbox.create_conversation(&source_id, None)?;
-//! inbox.create_message(
-//!     &source_id,
-//!     conversation.id,
-//!     NewInboxMessage::new("Here is my receipt").attachment(Attachment::from_path("receipt.pdf")),
-//! )?;
+//! let conversation = inbox.create_conversation(&source_id, None).await?;
+//! inbox
+//!     .create_message(
+//!         &source_id,
+//!         conversation.id,
+//!         NewInboxMessage::new("Here is my receipt").attachment(Attachment::from_path("receipt.pdf")),
+//!     )
+//!     .await?;
 //! # Ok(()) }
 //! ```
+//!
+//! [`blocking::InboxClient`](crate::blocking::InboxClient) has the same calls without a
+//! runtime (`commbox::blocking::Client::builder()…build_inbox(…)`).
 //!
 //! Facts worth knowing (shared/reference/api-surface.md §2): creates answer 200; `echo_id`
 //! never comes back over HTTP; a wrong `identifier_hash` is a 500, not a 401; contact update

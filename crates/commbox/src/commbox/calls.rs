@@ -1,4 +1,5 @@
-//! The CommBox API calls, as methods of [`crate::Client`].
+//! The CommBox API calls, as async methods of [`crate::Client`] (the blocking client waits
+//! on these).
 
 use super::envelope;
 use crate::client::Client;
@@ -37,18 +38,18 @@ impl Client {
     /// - [`ErrorKind::Decode`] when the answer is empty or holds no id.
     ///
     /// ```no_run
-    /// # fn main() -> commbox::Result<()> {
+    /// # async fn run() -> commbox::Result<()> {
     /// use commbox::{Attachment, Client, EmailConversation};
     /// let client = Client::builder().api_key("KEY").build()?;
     /// let id = client.create_conversation(
     ///     "hNyRN_fLUy7rrOrN9jLpipA==",
     ///     EmailConversation::new("customer@example.com", "Invoice", "Attached.")
     ///         .attachment(Attachment::from_path("invoice.pdf")),
-    /// )?;
+    /// ).await?;
     /// println!("conversation {id}");
     /// # Ok(()) }
     /// ```
-    pub fn create_conversation(
+    pub async fn create_conversation(
         &self,
         stream_id: impl PathParam,
         conversation: impl Into<NewConversation>,
@@ -60,7 +61,7 @@ impl Client {
         );
         let json = conversation.to_json()?;
         let body = data_body(json, conversation.attachments(), false)?;
-        self.create(path, body)
+        self.create(path, body).await
     }
 
     /// Opens a conversation from JSON you already hold: the object (`{"Type": 5, …}`) or
@@ -72,7 +73,7 @@ impl Client {
     /// sending: [`ErrorKind::Validation`] for an invalid `stream_id`, an `object` (or its
     /// `data`) that is not a JSON object, or a missing, blank or non-string `Message`. The
     /// server judges everything else (a refusal is usually [`ErrorKind::BadRequest`]).
-    pub fn create_conversation_json(
+    pub async fn create_conversation_json(
         &self,
         stream_id: impl PathParam,
         object: &Value,
@@ -84,6 +85,7 @@ impl Client {
         let inner = unwrap_data(object)?;
         require_message(inner)?;
         self.create(path, data_body(inner.clone(), &[], false)?)
+            .await
     }
 
     /// Adds a message to conversation `object_id` and returns the message's id (CommBox
@@ -101,13 +103,13 @@ impl Client {
     /// - [`ErrorKind::Decode`] when the answer is empty or holds no id.
     ///
     /// ```no_run
-    /// # fn main() -> commbox::Result<()> {
+    /// # async fn run() -> commbox::Result<()> {
     /// use commbox::{Client, NewMessage};
     /// let client = Client::builder().api_key("KEY").build()?;
-    /// let id = client.create_message("STREAM", 294159, NewMessage::from_customer("MrDoe@gmail.com", "Thanks!"))?;
+    /// let id = client.create_message("STREAM", 294159, NewMessage::from_customer("MrDoe@gmail.com", "Thanks!")).await?;
     /// # Ok(()) }
     /// ```
-    pub fn create_message(
+    pub async fn create_message(
         &self,
         stream_id: impl PathParam,
         object_id: impl PathParam,
@@ -116,7 +118,7 @@ impl Client {
         let path = child_path(&stream_id, &object_id)?;
         let json = message.to_json()?;
         let body = data_body(json, message.attachments(), message.uses_base64())?;
-        self.create(path, body)
+        self.create(path, body).await
     }
 
     /// Adds a message from JSON you already hold (the child object or `{"data": {…}}`).
@@ -126,7 +128,7 @@ impl Client {
     /// As [`create_message`](Self::create_message), with only these checks before sending:
     /// [`ErrorKind::Validation`] for an invalid `stream_id` or `object_id`, a `child` (or its
     /// `data`) that is not a JSON object, or a missing, blank or non-string `Message`.
-    pub fn create_message_json(
+    pub async fn create_message_json(
         &self,
         stream_id: impl PathParam,
         object_id: impl PathParam,
@@ -136,6 +138,7 @@ impl Client {
         let inner = unwrap_data(child)?;
         require_message(inner)?;
         self.create(path, data_body(inner.clone(), &[], false)?)
+            .await
     }
 
     /// Fetches a conversation with all its messages
@@ -148,7 +151,7 @@ impl Client {
     /// - [`ErrorKind::NotFound`] for an unknown stream or conversation: a 404, and also a 2xx
     ///   answer whose `data` holds no conversation;
     /// - [`ErrorKind::Decode`] when the conversation in the answer has no `objectId`.
-    pub fn get_conversation(
+    pub async fn get_conversation(
         &self,
         stream_id: impl PathParam,
         object_id: impl PathParam,
@@ -158,7 +161,7 @@ impl Client {
             url::segment("stream_id", &stream_id)?,
             url::segment("object_id", &object_id)?
         );
-        conversation_of(&self.call(Method::GET, path, Body::Empty, true)?)
+        conversation_of(&self.call(Method::GET, path, Body::Empty, true).await?)
     }
 
     /// Changes a conversation's status (`POST /objects/{OBJECT_ID}/status/{STATUS_ID}`).
@@ -169,7 +172,7 @@ impl Client {
     /// As every call fails (see [how calls fail](crate#how-calls-fail)):
     /// [`ErrorKind::Validation`] for an invalid `object_id`, [`ErrorKind::NotFound`] for an
     /// unknown conversation.
-    pub fn set_conversation_status(
+    pub async fn set_conversation_status(
         &self,
         object_id: impl PathParam,
         status: ObjectStatusType,
@@ -179,7 +182,9 @@ impl Client {
             url::segment("object_id", &object_id)?,
             status.value()
         );
-        self.call(Method::POST, path, Body::Empty, true).map(drop)
+        self.call(Method::POST, path, Body::Empty, true)
+            .await
+            .map(drop)
     }
 
     /// Lists agents and admins (`GET /managers`); an agent's `id` is the `UserIdentity`
@@ -189,8 +194,12 @@ impl Client {
     ///
     /// As every call fails (see [how calls fail](crate#how-calls-fail)), and
     /// [`ErrorKind::Decode`] when `data` is not a list of managers or one of them has no id.
-    pub fn managers(&self) -> Result<Vec<Manager>> {
-        managers_of(&self.call(Method::GET, "/managers".into(), Body::Empty, true)?)
+    pub async fn managers(&self) -> Result<Vec<Manager>> {
+        managers_of(
+            &self
+                .call(Method::GET, "/managers".into(), Body::Empty, true)
+                .await?,
+        )
     }
 
     /// Checks that CommBox is up and the key is accepted (`GET /core/systemstatus`).
@@ -201,8 +210,10 @@ impl Client {
     /// [`ErrorKind::Authentication`], an API that is down [`ErrorKind::Server`] (or
     /// [`ErrorKind::Connection`], [`ErrorKind::Timeout`]), and an answer that is not JSON
     /// [`ErrorKind::Decode`].
-    pub fn system_status(&self) -> Result<SystemStatus> {
-        let env = self.call(Method::GET, "/core/systemstatus".into(), Body::Empty, true)?;
+    pub async fn system_status(&self) -> Result<SystemStatus> {
+        let env = self
+            .call(Method::GET, "/core/systemstatus".into(), Body::Empty, true)
+            .await?;
         Ok(system_status_of(env))
     }
 
@@ -220,13 +231,18 @@ impl Client {
     /// answer is accepted, so [`ErrorKind::Decode`] means only that the answer is not JSON.
     ///
     /// ```no_run
-    /// # fn main() -> commbox::Result<()> {
+    /// # async fn run() -> commbox::Result<()> {
     /// # let client = commbox::Client::builder().api_key("KEY").build()?;
-    /// let env = client.raw_request("GET", "/users/123", None)?;
+    /// let env = client.raw_request("GET", "/users/123", None).await?;
     /// println!("{}", env.data);
     /// # Ok(()) }
     /// ```
-    pub fn raw_request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Envelope> {
+    pub async fn raw_request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Envelope> {
         let method = match method.to_ascii_uppercase().as_str() {
             "GET" => Method::GET,
             "POST" => Method::POST,
@@ -246,22 +262,34 @@ impl Client {
             Some(v) => Body::json(v)?,
             None => Body::Empty,
         };
-        self.call(method, path.to_owned(), body, idempotent)
+        self.call(method, path.to_owned(), body, idempotent).await
     }
 
-    fn create(&self, path: String, body: Body) -> Result<i64> {
-        let resp = self.send(Method::POST, path, body, false)?;
+    async fn create(&self, path: String, body: Body) -> Result<i64> {
+        let resp = self.send(Method::POST, path, body, false).await?;
         if resp.is_success() && http_error::is_blank(&resp.body) {
             return Err(http_error::empty_answer(&resp, "CommBox"));
         }
         created_id(&envelope::decode(resp)?)
     }
 
-    fn call(&self, method: Method, path: String, body: Body, idempotent: bool) -> Result<Envelope> {
-        envelope::decode(self.send(method, path, body, idempotent)?)
+    async fn call(
+        &self,
+        method: Method,
+        path: String,
+        body: Body,
+        idempotent: bool,
+    ) -> Result<Envelope> {
+        envelope::decode(self.send(method, path, body, idempotent).await?)
     }
 
-    fn send(&self, method: Method, path: String, body: Body, idempotent: bool) -> Result<Response> {
+    async fn send(
+        &self,
+        method: Method,
+        path: String,
+        body: Body,
+        idempotent: bool,
+    ) -> Result<Response> {
         let req = Request {
             method,
             path,
@@ -269,7 +297,7 @@ impl Client {
             idempotent,
             display_path: None,
         };
-        self.transport().send(&req)
+        self.transport().send(&req).await
     }
 }
 

@@ -99,3 +99,29 @@ pub(super) fn retry(e: &RetryEvent) {
         e.reason
     );
 }
+
+/// A call dropped by its caller before it ended (a cancelled task, a timeout around it).
+pub(super) fn cancelled(
+    method: &Method,
+    path: &str,
+    request_id: &str,
+    sent: bool,
+    maybe_processed: bool,
+) {
+    if maybe_processed {
+        log::warn!(
+            target: TARGET,
+            "{method} {path} cancelled after it was sent (request_id={request_id}): the server may have processed it"
+        );
+    } else if sent {
+        log::info!(
+            target: TARGET,
+            "{method} {path} cancelled after it was sent (request_id={request_id}); it is safe to send again"
+        );
+    } else {
+        log::debug!(
+            target: TARGET,
+            "{method} {path} cancelled before it was sent (request_id={request_id})"
+        );
+    }
+}

@@ -19,6 +19,7 @@ use pool::Pool;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use retry::{AttemptFailure, RetryEvent, RetryPolicy};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -161,12 +162,14 @@ impl Transport {
     }
 
     /// Sends `req`, retrying per the policy, and returns the final answer (any status).
-    pub(crate) fn send(&self, req: &Request) -> Result<Response> {
+    ///
+    /// Runs on whatever runtime polls it: the caller's (the async client) or a lane's (the
+    /// blocking client, see [`Transport::block_on`]). Dropping the future cancels the call:
+    /// before anything was sent nothing reaches the server; after, the call is reported (log
+    /// record and observer event) as one that may have been processed, like a timeout.
+    pub(crate) async fn send(&self, req: &Request) -> Result<Response> {
         req.body.validate()?;
-        // One getpid per call (it is a system call): request ids and the connection pool
-        // both need to know whether this process is a forked child.
-        let pid = std::process::id();
-        let request_id = new_request_id(pid);
+        let request_id = new_request_id(std::process::id());
         let url = self.url(&req.path)?;
         let log_path = req
             .display_path
@@ -176,48 +179,84 @@ impl Transport {
             .next()
             .unwrap_or("")
             .to_owned();
-        let started = Instant::now();
-        let (result, attempts) = self.send_with_retries(req, &url, &request_id, &log_path, pid);
-        if let Some(observer) = &self.observer {
-            observer(&CallEvent {
-                method: req.method.to_string(),
-                path: log_path,
-                status: match &result {
-                    Ok(resp) => Some(resp.status),
-                    Err(e) => e.http_status(),
-                },
-                attempts,
-                elapsed: started.elapsed(),
-                request_id,
-                error: match &result {
-                    Ok(resp) if resp.is_success() => None,
-                    Ok(resp) => Some(ErrorKind::from_status(resp.status)),
-                    Err(e) => Some(e.kind()),
-                },
-            });
-        }
+        let mut call = InFlight {
+            transport: self,
+            method: &req.method,
+            idempotent: req.idempotent,
+            log_path,
+            request_id,
+            started: Instant::now(),
+            attempts: 0,
+            sent: false,
+            maybe_processed: false,
+            finished: false,
+        };
+        let result = self.send_with_retries(req, &url, &mut call).await;
+        call.finished = true;
+        let maybe_processed = call.maybe_processed;
+        call.report(
+            match &result {
+                Ok(resp) => Some(resp.status),
+                Err(e) => e.http_status(),
+            },
+            match &result {
+                Ok(resp) if resp.is_success() => None,
+                Ok(resp) => Some(ErrorKind::from_status(resp.status)),
+                Err(e) => Some(e.kind()),
+            },
+            false,
+            maybe_processed,
+        );
         result
     }
 
-    /// The attempt loop: returns the final outcome and how many attempts it took.
-    fn send_with_retries(
+    /// Runs `fut` (a call of this transport's clients) to completion on the calling thread,
+    /// on a lane of the connection pool: the blocking clients' only way to wait.
+    ///
+    /// Inside an async runtime a thread must not block on another runtime (tokio panics);
+    /// there the call runs on a short-lived thread of its own while this one waits, which
+    /// works on current-thread and multi-thread runtimes alike (it holds up this one task,
+    /// as any blocking call does; the async client is the better fit there).
+    pub(crate) fn block_on<F>(&self, fut: F) -> Result<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.http.block_on(fut);
+        }
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("commbox-blocking-call".into())
+                .spawn_scoped(s, || self.http.block_on(fut))
+                .map_err(|e| Error::io(format!("cannot start a thread for the call: {e}"), e))?
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    /// The attempt loop: returns the final outcome; `call` counts the attempts and notes
+    /// when one was sent.
+    async fn send_with_retries(
         &self,
         req: &Request,
         url: &reqwest::Url,
-        request_id: &str,
-        log_path: &str,
-        pid: u32,
-    ) -> (Result<Response>, u32) {
+        call: &mut InFlight<'_>,
+    ) -> Result<Response> {
         let mut attempt = 1;
         loop {
+            // Another call was told to slow down: wait with it, before sending anything.
+            self.http.rate_limit_pause().await;
             let started = Instant::now();
-            let outcome = self.attempt(req, url, request_id, pid);
+            call.attempts = attempt;
+            let outcome = self.attempt(req, url, call).await;
             let elapsed = started.elapsed();
+            let log_path = call.log_path.as_str();
             let (failure, retry_after, result) = match outcome {
                 Ok(resp) => {
                     log::response(&req.method, log_path, &resp, attempt, elapsed);
                     if resp.is_success() {
-                        return (Ok(resp), attempt);
+                        return Ok(resp);
                     }
                     (
                         AttemptFailure::Status(resp.status),
@@ -226,7 +265,14 @@ impl Transport {
                     )
                 }
                 Err((failure, err)) => {
-                    log::failure(&req.method, log_path, &err, attempt, elapsed, request_id);
+                    log::failure(
+                        &req.method,
+                        log_path,
+                        &err,
+                        attempt,
+                        elapsed,
+                        &call.request_id,
+                    );
                     (failure, None, Err(err))
                 }
             };
@@ -234,15 +280,23 @@ impl Transport {
             if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
                 if failure == AttemptFailure::MaybeProcessed && !req.idempotent {
                     // What the caller most needs to know before trying again themselves.
-                    return (result.map_err(|e| e.with_note(MAYBE_PROCESSED)), attempt);
+                    call.maybe_processed = true;
+                    return result.map_err(Error::sent_without_answer);
                 }
-                return (result, attempt);
+                return result;
             }
             let delay = match retry_after {
                 // The server asked for longer than we are willing to wait: let the caller
                 // decide, with the delay in the error.
-                Some(d) if d > self.retry.max_retry_after => return (result, attempt),
-                Some(d) => d,
+                Some(d) if d > self.retry.max_retry_after => return result,
+                Some(d) => {
+                    if failure == AttemptFailure::Status(429) {
+                        // Told to slow down: every call of this pool waits as long as this
+                        // one, not only the one that was told (a batch's other workers).
+                        self.http.slow_down(d);
+                    }
+                    d
+                }
                 None => self.retry.backoff(attempt),
             };
             let event = RetryEvent {
@@ -254,33 +308,38 @@ impl Transport {
                 },
                 method: req.method.to_string(),
                 path: log_path.to_owned(),
-                request_id: request_id.to_owned(),
+                request_id: call.request_id.clone(),
             };
             log::retry(&event);
             if let Some(hook) = &self.retry.hook {
                 hook(&event);
             }
-            std::thread::sleep(delay);
+            // Cancelling during the wait leaves nothing half-done unless the failed attempt
+            // may have reached the server (a create is retried then only by opt-in).
+            if failure != AttemptFailure::MaybeProcessed {
+                call.sent = false;
+            }
+            tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }
 
-    fn attempt(
+    async fn attempt(
         &self,
         req: &Request,
         url: &reqwest::Url,
-        request_id: &str,
-        pid: u32,
+        call: &mut InFlight<'_>,
     ) -> std::result::Result<Response, (AttemptFailure, Error)> {
-        // Fails only if no runtime can be set up for this call: nothing was sent.
-        let mut lane = self.http.lane(pid).map_err(|e| {
+        let request_id = call.request_id.clone();
+        let request_id = request_id.as_str();
+        // Fails only if no HTTP client can be set up for this call: nothing was sent.
+        let client = self.http.client().map_err(|e| {
             (
                 AttemptFailure::NotSent,
                 e.with_request_ids(request_id, None),
             )
         })?;
-        let mut builder = lane
-            .client()
+        let mut builder = client
             .request(req.method.clone(), url.clone())
             .header(REQUEST_ID_HEADER, request_id)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -305,8 +364,72 @@ impl Transport {
             )
         })?;
         log::request(&request, request_id);
-        let client = lane.client().clone();
-        lane.block_on(exchange(&client, request, request_id))
+        // From here on bytes may reach the server: a cancellation is reported as such.
+        call.sent = true;
+        let outcome = exchange(&client, request, request_id).await;
+        if let Err((AttemptFailure::NotSent, _)) = &outcome {
+            call.sent = false;
+        }
+        outcome
+    }
+}
+
+/// One call between its start and its end, to report it once, also when the caller drops
+/// (cancels) it midway.
+struct InFlight<'a> {
+    transport: &'a Transport,
+    method: &'a Method,
+    idempotent: bool,
+    log_path: String,
+    request_id: String,
+    started: Instant,
+    attempts: u32,
+    /// Whether the current attempt may have reached the server.
+    sent: bool,
+    /// Whether the call failed after a create may have reached the server.
+    maybe_processed: bool,
+    finished: bool,
+}
+
+impl InFlight<'_> {
+    fn report(
+        &self,
+        status: Option<u16>,
+        error: Option<ErrorKind>,
+        cancelled: bool,
+        maybe_processed: bool,
+    ) {
+        if let Some(observer) = &self.transport.observer {
+            observer(&CallEvent {
+                method: self.method.to_string(),
+                path: self.log_path.clone(),
+                status,
+                attempts: self.attempts,
+                elapsed: self.started.elapsed(),
+                request_id: self.request_id.clone(),
+                error,
+                cancelled,
+                may_have_been_processed: maybe_processed,
+            });
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        // Dropped before its end: the caller cancelled the call (or its task was aborted).
+        let maybe_processed = self.sent && !self.idempotent;
+        log::cancelled(
+            self.method,
+            &self.log_path,
+            &self.request_id,
+            self.sent,
+            maybe_processed,
+        );
+        self.report(None, None, true, maybe_processed);
     }
 }
 

@@ -1,7 +1,9 @@
 //! A per-call hook: one event after each logical call, retries included.
 //!
-//! Faces turn it into their own records (Python `logging`, a C callback) on the calling
-//! thread, after the call, so no foreign lock is taken while the transport runs.
+//! Faces turn it into their own records (Python `logging`, a C callback) after the call, so
+//! no foreign lock is taken while the transport runs. Blocking calls report on the calling
+//! thread; async calls on the thread that polls them, and a cancelled call where it is
+//! dropped.
 
 use crate::error::ErrorKind;
 use std::sync::Arc;
@@ -25,6 +27,11 @@ pub struct CallEvent {
     pub elapsed: Duration,
     /// The `X-Request-Id` sent.
     pub request_id: String,
-    /// The error's kind, when the call failed.
+    /// The error's kind, when the call failed (`None` for a cancelled call too).
     pub error: Option<ErrorKind>,
+    /// The caller dropped the call before it ended (a cancelled task, a timeout around it).
+    pub cancelled: bool,
+    /// A create failed or was cancelled after it was sent and before an answer came: the
+    /// server may have processed it (it was not sent again).
+    pub may_have_been_processed: bool,
 }

@@ -1,28 +1,43 @@
-//! The HTTP connections, driven on the calling thread, and made fork-safe.
+//! The HTTP connections: one client for async calls, and "lanes" that blocking calls drive on
+//! their own thread; both fork-safe.
 //!
-//! Why not `reqwest::blocking`: it runs all I/O on a runtime thread of its own, so every call
-//! hands its request over to that thread and sleeps until the answer is handed back. On
-//! loopback that hand-over cost more CPU than libcurl spends on a whole request (about four
-//! context switches per call; bench/NOTES.md has the profile).
+//! Async calls use one reqwest client whose connections live on the caller's runtime, like
+//! any async HTTP client.
 //!
-//! Here a call borrows a [`Lane`]: a current-thread tokio runtime and the reqwest client whose
-//! connections live on it, and drives it with `block_on` on the caller's own thread, as
+//! Blocking calls run the same async code, but not on a runtime thread of their own as
+//! `reqwest::blocking` does: that hands every request over to that thread and sleeps until
+//! the answer is handed back, which on loopback cost more CPU than libcurl spends on a whole
+//! request (about four context switches per call; bench/NOTES.md has the profile). Here a
+//! blocking call borrows a [`Lane`]: a current-thread tokio runtime and the reqwest client
+//! whose connections live on it, and drives it with `block_on` on the caller's own thread, as
 //! libcurl does. A connection belongs to the runtime that opened it, and a lane is used by
 //! one call at a time, so a connection is never touched from two runtimes. The pool grows to
 //! as many lanes as calls ever ran at once and keeps them (with their idle connections) for
 //! the next calls; the most recently used lane is lent first, so its connections are warm.
+//! The lane's client reaches the transport through a task-local ([`LANE_CLIENT`]), so the
+//! transport has one code path for both.
 //!
 //! A child made by fork() must not touch the parent's lanes (their epoll instances and
 //! sockets are shared with the parent) nor drop them (their DNS threads do not exist in the
 //! child), so the pool remembers the pid that made its lanes; in another process it starts
 //! afresh and keeps the inherited lanes unused for the life of the process. Prefork servers
-//! (gunicorn, Celery, legacy C daemons) then just work.
+//! (gunicorn, Celery, legacy C daemons) then just work with blocking clients.
+//!
+//! The pool also holds what every call of its clients shares: a server's request to slow
+//! down (429 with `Retry-After`) holds back every call's next attempt, not only the one that
+//! was told.
 
 use super::Settings;
 use crate::error::{Error, ErrorKind, Result};
+use once_cell::sync::OnceCell;
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+tokio::task_local! {
+    /// The client of the lane a blocking call runs on; unset for async calls.
+    static LANE_CLIENT: reqwest::Client;
+}
 
 /// Lanes inherited across fork(), kept for the life of the process: they can be neither
 /// used nor dropped here, and keeping them reachable (rather than forgetting them) keeps leak
@@ -45,6 +60,10 @@ const IDLE_CHECK_AFTER: Duration = Duration::from_millis(10);
 pub(crate) struct Pool {
     settings: Settings,
     lanes: Mutex<Lanes>,
+    /// The async calls' client, made at the first async call.
+    shared: OnceCell<reqwest::Client>,
+    /// No attempt starts before this instant (a server asked to slow down).
+    not_before: Mutex<Option<Instant>>,
 }
 
 struct Lanes {
@@ -70,7 +89,54 @@ impl Pool {
                 pid: std::process::id(),
                 idle: vec![first],
             }),
+            shared: OnceCell::new(),
+            not_before: Mutex::new(None),
         })
+    }
+
+    /// The client for the call being polled: its lane's for a blocking call, else the
+    /// shared async one (whose connections live on the runtime that polls them).
+    pub(crate) fn client(&self) -> Result<reqwest::Client> {
+        if let Ok(client) = LANE_CLIENT.try_with(reqwest::Client::clone) {
+            return Ok(client);
+        }
+        self.shared
+            .get_or_try_init(|| build_client(&self.settings))
+            .cloned()
+    }
+
+    /// Runs `fut` to completion on the calling thread, on a borrowed lane whose client
+    /// [`client`](Self::client) then returns. Must not be called inside a runtime.
+    pub(crate) fn block_on<F: Future>(&self, fut: F) -> Result<F::Output> {
+        let mut lane = self.lane(std::process::id())?;
+        let client = lane.client().clone();
+        Ok(lane.block_on(LANE_CLIENT.scope(client, fut)))
+    }
+
+    /// Holds back every call's next attempt for `delay` (capped by the caller).
+    pub(crate) fn slow_down(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut not_before = self
+            .not_before
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if not_before.is_none_or(|t| t < until) {
+            *not_before = Some(until);
+        }
+    }
+
+    /// Waits until no request to slow down is pending.
+    pub(crate) async fn rate_limit_pause(&self) {
+        let until = *self
+            .not_before
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(until) = until {
+            if until > Instant::now() {
+                log::debug!(target: "commbox", "waiting {} ms: the server asked to slow down", (until - Instant::now()).as_millis());
+                tokio::time::sleep_until(until.into()).await;
+            }
+        }
     }
 
     /// Lends a lane to the calling thread until the returned guard is dropped; `pid` is

@@ -8,6 +8,7 @@
 //! is read from the table.
 #![allow(dead_code)]
 
+use commbox::blocking::Client;
 use commbox::chatwoot::NewContact;
 use commbox::{Client, SmsConversation};
 use commbox_mock::{Fault, MockConfig, MockServer, CHATWOOT_INBOX};

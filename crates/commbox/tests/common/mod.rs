@@ -1,7 +1,8 @@
 //! Shared set-up for the integration tests: an in-process mock and a client aimed at it.
 #![allow(dead_code)]
 
-use commbox::{Client, ClientBuilder, RetryPolicy};
+use commbox::blocking::{Client, ClientBuilder};
+use commbox::RetryPolicy;
 use commbox_mock::{MockServer, RecordedRequest};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -20,6 +21,11 @@ pub fn builder(mock: &MockServer) -> ClientBuilder {
         .api_key(mock.api_key())
         .base_url(mock.url())
         .retry_policy(fast_retries())
+}
+
+/// A blocking client of `mock`.
+pub fn setup_with(mock: &MockServer) -> Client {
+    builder(mock).build().expect("client builds")
 }
 
 pub fn setup() -> (MockServer, Client) {

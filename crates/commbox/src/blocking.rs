@@ -1,0 +1,203 @@
+//! Blocking clients: the async clients' calls, each waited for on the calling thread.
+//!
+//! For programs without an async runtime (scripts, cron jobs, the C library and the Python
+//! module's sync classes). Every call runs the async client's code (validation, retries,
+//! streaming uploads, logging, errors are the same) on a small runtime the calling thread
+//! drives itself: no background thread and no hand-over, so a call costs what it would in
+//! a synchronous HTTP library.
+//!
+//! Called from inside an async runtime (an axum handler, `#[tokio::main]`), a blocking call
+//! still works: it runs on a short-lived thread while the caller's thread waits. That holds
+//! up the caller's task like any blocking call; async code should use [`crate::Client`].
+//!
+//! ```no_run
+//! # fn main() -> commbox::Result<()> {
+//! use commbox::blocking::Client;
+//! use commbox::SmsConversation;
+//!
+//! let client = Client::builder().api_key(std::env::var("COMMBOX_API_KEY").unwrap_or_default()).build()?;
+//! let id = client.create_conversation("STREAM_ID", SmsConversation::new("+972544444444", "Hello"))?;
+//! # Ok(()) }
+//! ```
+
+use crate::builder::{Blocking, Builder};
+use crate::chatwoot::{
+    Contact, Inbox, InboxConversation, InboxMessage, NewContact, NewInboxMessage,
+};
+use crate::commbox::records::{Conversation, Envelope, Manager, SystemStatus};
+use crate::transport::url::PathParam;
+use crate::{NewConversation, NewMessage, ObjectStatusType, Result};
+use serde_json::Value;
+use std::future::Future;
+
+/// Configures a blocking [`Client`] or [`InboxClient`]: the same settings as
+/// [`crate::ClientBuilder`], whose `build` and `build_inbox` here return blocking clients.
+pub type ClientBuilder = Builder<Blocking>;
+
+/// A blocking CommBox API client: [`crate::Client`]'s calls, each returning when done.
+///
+/// Cheap to clone (clones share one connection pool) and safe to share between threads:
+/// calls made at once from several threads each get a connection of their own. A client
+/// made before `fork()` also works in the child, which gets its own pool.
+///
+/// ```no_run
+/// # fn main() -> commbox::Result<()> {
+/// use commbox::{blocking::Client, SmsConversation};
+/// let client = Client::builder().api_key(std::env::var("COMMBOX_API_KEY").unwrap()).build()?;
+/// let id = client.create_conversation("STREAM_ID", SmsConversation::new("+972544444444", "Hello"))?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: crate::Client,
+}
+
+/// A blocking client of one Chatwoot inbox: [`crate::chatwoot::InboxClient`]'s calls, each
+/// returning when done. Cheap to clone, safe to share between threads.
+#[derive(Clone, Debug)]
+pub struct InboxClient {
+    inner: crate::chatwoot::InboxClient,
+}
+
+/// Waits for `fut`, a call of a client built on `transport`'s pool.
+fn wait<T: Send>(
+    transport: &crate::transport::Transport,
+    fut: impl Future<Output = Result<T>> + Send,
+) -> Result<T> {
+    transport.block_on(fut)?
+}
+
+/// Declares blocking methods that wait on the async client's method of the same name.
+macro_rules! blocking_calls {
+    ($(
+        $(#[doc = $doc:expr])*
+        fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;
+    )*) => {$(
+        $(#[doc = $doc])*
+        ///
+        /// # Errors
+        ///
+        /// As the async call it waits for (linked above).
+        pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+            wait(self.inner.transport(), self.inner.$name($($arg),*))
+        }
+    )*};
+}
+
+impl Client {
+    /// A builder with the defaults (see [`crate::Client::builder`]).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The async client this one waits on; it shares this client's connections' settings
+    /// and its pool of async connections.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// A blocking client of a Chatwoot inbox sharing this client's settings and pool (see
+    /// [`crate::Client::inbox`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Client::inbox`]: [`Validation`](crate::ErrorKind::Validation) for a bad
+    /// base URL or inbox identifier; nothing is sent.
+    pub fn inbox(&self, base_url: &str, inbox_identifier: &str) -> Result<InboxClient> {
+        self.inner
+            .inbox(base_url, inbox_identifier)
+            .map(InboxClient::from)
+    }
+
+    blocking_calls! {
+        /// Opens a conversation and returns its id; see [`crate::Client::create_conversation`].
+        fn create_conversation(&self, stream_id: impl PathParam + Send, conversation: impl Into<NewConversation> + Send) -> i64;
+        /// Opens a conversation from JSON you already hold; see
+        /// [`crate::Client::create_conversation_json`].
+        fn create_conversation_json(&self, stream_id: impl PathParam + Send, object: &Value) -> i64;
+        /// Adds a message to a conversation and returns its id; see
+        /// [`crate::Client::create_message`].
+        fn create_message(&self, stream_id: impl PathParam + Send, object_id: impl PathParam + Send, message: NewMessage) -> i64;
+        /// Adds a message from JSON you already hold; see [`crate::Client::create_message_json`].
+        fn create_message_json(&self, stream_id: impl PathParam + Send, object_id: impl PathParam + Send, child: &Value) -> i64;
+        /// Fetches a conversation with its messages; see [`crate::Client::get_conversation`].
+        fn get_conversation(&self, stream_id: impl PathParam + Send, object_id: impl PathParam + Send) -> Conversation;
+        /// Changes a conversation's status; see [`crate::Client::set_conversation_status`].
+        fn set_conversation_status(&self, object_id: impl PathParam + Send, status: ObjectStatusType) -> ();
+        /// Lists agents and admins; see [`crate::Client::managers`].
+        fn managers(&self) -> Vec<Manager>;
+        /// Checks that CommBox is up and the key is accepted; see
+        /// [`crate::Client::system_status`].
+        fn system_status(&self) -> SystemStatus;
+        /// Sends any request to the API; see [`crate::Client::raw_request`].
+        fn raw_request(&self, method: &str, path: &str, body: Option<&Value>) -> Envelope;
+    }
+}
+
+impl From<crate::Client> for Client {
+    /// The blocking form of an async client (sharing its settings and connections' pool).
+    fn from(inner: crate::Client) -> Client {
+        Client { inner }
+    }
+}
+
+impl InboxClient {
+    /// The async client this one waits on.
+    pub fn as_async(&self) -> &crate::chatwoot::InboxClient {
+        &self.inner
+    }
+
+    /// The Chatwoot installation's base URL.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    blocking_calls! {
+        /// The inbox's public settings; see [`crate::chatwoot::InboxClient::inbox`].
+        fn inbox(&self) -> Inbox;
+        /// Creates (or finds) a contact; see [`crate::chatwoot::InboxClient::create_contact`].
+        fn create_contact(&self, contact: NewContact) -> Contact;
+        /// One contact; see [`crate::chatwoot::InboxClient::get_contact`].
+        fn get_contact(&self, contact_identifier: &str) -> Contact;
+        /// One contact of an inbox with identity validation; see
+        /// [`crate::chatwoot::InboxClient::get_verified_contact`].
+        fn get_verified_contact(&self, contact_identifier: &str, identifier: &str, identifier_hash: &str) -> Contact;
+        /// Changes a contact; see [`crate::chatwoot::InboxClient::update_contact`].
+        fn update_contact(&self, contact_identifier: &str, changes: NewContact) -> Contact;
+        /// Opens a conversation for the contact; see
+        /// [`crate::chatwoot::InboxClient::create_conversation`].
+        fn create_conversation(&self, contact_identifier: &str, custom_attributes: Option<serde_json::Map<String, Value>>) -> InboxConversation;
+        /// The contact's conversations; see [`crate::chatwoot::InboxClient::list_conversations`].
+        fn list_conversations(&self, contact_identifier: &str) -> Vec<InboxConversation>;
+        /// One conversation; see [`crate::chatwoot::InboxClient::get_conversation`].
+        fn get_conversation(&self, contact_identifier: &str, conversation_id: impl PathParam + Send) -> InboxConversation;
+        /// Resolves (or reopens) a conversation; see
+        /// [`crate::chatwoot::InboxClient::resolve_conversation`].
+        fn resolve_conversation(&self, contact_identifier: &str, conversation_id: impl PathParam + Send) -> InboxConversation;
+        /// Shows or hides the contact's typing indicator; see
+        /// [`crate::chatwoot::InboxClient::set_typing`].
+        fn set_typing(&self, contact_identifier: &str, conversation_id: impl PathParam + Send, typing: bool) -> ();
+        /// Marks the conversation seen; see [`crate::chatwoot::InboxClient::update_last_seen`].
+        fn update_last_seen(&self, contact_identifier: &str, conversation_id: impl PathParam + Send) -> ();
+        /// Posts a message as the contact; see [`crate::chatwoot::InboxClient::create_message`].
+        fn create_message(&self, contact_identifier: &str, conversation_id: impl PathParam + Send, message: NewInboxMessage) -> InboxMessage;
+        /// A page of the conversation's messages; see
+        /// [`crate::chatwoot::InboxClient::list_messages`].
+        fn list_messages(&self, contact_identifier: &str, conversation_id: impl PathParam + Send, before: Option<i64>) -> Vec<InboxMessage>;
+        /// Submits a form message's values; see
+        /// [`crate::chatwoot::InboxClient::update_message`].
+        fn update_message(&self, contact_identifier: &str, conversation_id: impl PathParam + Send, message_id: impl PathParam + Send, submitted_values: Value) -> InboxMessage;
+    }
+}
+
+impl From<crate::chatwoot::InboxClient> for InboxClient {
+    /// The blocking form of an async inbox client (sharing its settings and pool).
+    fn from(inner: crate::chatwoot::InboxClient) -> InboxClient {
+        InboxClient { inner }
+    }
+}
