@@ -5,8 +5,8 @@ use crate::args::*;
 use crate::output::{printed, Printed};
 use commbox::blocking::{Client, ClientBuilder};
 use commbox::{
-    Attachment, Client, ClientBuilder, ClientOptions, Created, Error, NewConversation, NewMessage,
-    ObjectStatusType, StreamProviderType,
+    Attachment, ClientOptions, Created, Error, NewConversation, NewMessage, ObjectStatusType,
+    StreamProviderType,
 };
 use serde_json::{json, Value};
 use std::io::Read;
