@@ -87,6 +87,7 @@ def parse(header: str) -> tuple[str, list[Decl], list[str]]:
     return intro, decls, without
 
 
+OTHER_FUNCTIONS = "CommBox calls and other functions"
 GROUPS = [  # (prefix, heading), longest prefixes first
     ("commbox_client_config", "Client configuration"),
     ("commbox_inbox_message", "Chatwoot inbox messages"),
@@ -102,7 +103,7 @@ def group_of(name: str) -> str:
     for prefix, heading in GROUPS:
         if name == prefix or name.startswith(prefix + "_"):
             return heading
-    return "CommBox calls and other functions"
+    return OTHER_FUNCTIONS
 
 
 def render(intro: str, decls: list[Decl]) -> str:
@@ -133,7 +134,10 @@ def render(intro: str, decls: list[Decl]) -> str:
         parts.append("</div>")
         return "\n".join(parts)
 
-    sections: dict[str, list[Decl]] = {"Version macros": [], "Types": []}
+    order = ["Version macros", "Types", "Client configuration", "Clients", OTHER_FUNCTIONS,
+             "Conversations being built", "Messages being built", "Chatwoot inboxes",
+             "Chatwoot inbox messages", "Errors"]
+    sections: dict[str, list[Decl]] = {heading: [] for heading in order}
     for d in decls:
         key = {"macro": "Version macros", "type": "Types", "enum": "Types"}.get(d.kind) or group_of(d.name)
         sections.setdefault(key, []).append(d)

@@ -158,8 +158,8 @@ def section_index(site: Site, section: str, references: list[tuple[str, str, str
     prefix = section.rstrip("/") + "/"
     refs = [f'<li><a href="{html.escape(href[len(prefix):])}">{html.escape(name)}</a>: {html.escape(what)}</li>'
             for name, href, what in references if href.startswith(prefix)]
-    write(site.site, PurePosixPath(prefix + "index.html"), section,
-          f"<h1>{html.escape(section)}</h1>\n<ul>\n" + "\n".join(refs) + "\n</ul>\n")
+    write(site.site, PurePosixPath(prefix + "index.html"), f"API reference: {section}",
+          f"<h1>API reference: <code>{html.escape(prefix)}</code></h1>\n<ul>\n" + "\n".join(refs) + "\n</ul>\n")
 
 
 def main() -> int:
