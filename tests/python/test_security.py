@@ -126,6 +126,9 @@ def test_http_to_another_host_needs_allow_insecure_http(url: str) -> None:
     with pytest.raises(commbox.ValidationError) as e:
         commbox.Client("k", base_url=url)
     assert e.value.field == "base_url"
+    # The core's message names the setting that allows it: this keyword argument, and its variable.
+    assert str(e.value).startswith("base_url: http:// is refused for non-loopback hosts"), str(e.value)
+    assert str(e.value).endswith("or allow it with allow_insecure_http (COMMBOX_ALLOW_INSECURE_HTTP)"), str(e.value)
     with pytest.raises(commbox.ValidationError) as e:
         commbox.InboxClient(url, CHATWOOT_INBOX)
     assert e.value.field == "base_url"

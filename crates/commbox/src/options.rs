@@ -178,6 +178,23 @@ impl ClientOptions {
         json_form::from_object("options", value)
     }
 
+    /// The environment variable a setting is read from, by its member's name in the JSON
+    /// form (`timeout` → `COMMBOX_TIMEOUT`); `None` for a setting read from no variable
+    /// (`user_agent_suffix`) or an unknown name. Errors about a value from the environment
+    /// name the setting and its variable: `timeout (COMMBOX_TIMEOUT)`.
+    ///
+    /// ```
+    /// use commbox::ClientOptions;
+    /// assert_eq!(ClientOptions::variable("api_key"), Some("COMMBOX_API_KEY"));
+    /// assert_eq!(ClientOptions::variable("user_agent_suffix"), None);
+    /// ```
+    pub fn variable(member: &str) -> Option<&'static str> {
+        Setting::ALL
+            .iter()
+            .find(|s| s.name() == member)
+            .and_then(|s| s.var())
+    }
+
     /// A builder with these settings and nothing from the environment; chain
     /// [`ClientBuilder::with_env`] to fill the unset ones from the `COMMBOX_*` variables.
     pub fn builder(self) -> ClientBuilder {
@@ -520,8 +537,12 @@ pub(crate) fn checked_base_url(raw: &str, allow_insecure_http: bool) -> Result<S
         "http" => {
             return Err(Error::validation(
                 field,
-                "http:// is refused for non-loopback hosts (the API key would travel in clear); \
-                 use https:// or allow insecure http explicitly",
+                format!(
+                    "http:// is refused for non-loopback hosts (the API key would travel in \
+                     clear); use https://, or allow it with {} ({})",
+                    Setting::AllowInsecureHttp.name(),
+                    env::ALLOW_INSECURE_HTTP
+                ),
             ))
         }
         other => {
@@ -577,6 +598,13 @@ mod tests {
         checked_base_url("http://[::1]:1", false).unwrap();
         let e = checked_base_url("http://api.commbox.io", false).unwrap_err();
         assert_eq!(e.field(), Some("base_url"));
+        // The refusal names the setting that lifts it, and its variable.
+        assert!(
+            e.to_string().ends_with(
+                "use https://, or allow it with allow_insecure_http (COMMBOX_ALLOW_INSECURE_HTTP)"
+            ),
+            "{e}"
+        );
         checked_base_url("http://api.commbox.io", true).unwrap();
         assert!(checked_base_url("ftp://x", true).is_err());
         assert!(checked_base_url("https://u:p@x.io", true).is_err());
@@ -711,5 +739,9 @@ mod tests {
         want.sort_unstable();
         assert_eq!(names, want);
         assert_eq!(schema["additionalProperties"], json!(false));
+        for s in Setting::ALL {
+            assert_eq!(ClientOptions::variable(s.name()), s.var(), "{s:?}");
+        }
+        assert_eq!(ClientOptions::variable("timeout_ms"), None);
     }
 }
