@@ -21,6 +21,7 @@
 //! ```
 
 use crate::builder::{Blocking, Builder};
+use crate::chatwoot::message_pages::Pager;
 use crate::chatwoot::{
     Contact, Inbox, InboxConversation, InboxMessage, NewContact, NewInboxMessage,
 };
@@ -192,6 +193,64 @@ impl InboxClient {
         /// Submits a form message's values; see
         /// [`crate::chatwoot::InboxClient::update_message`].
         fn update_message(&self, contact_identifier: &str, conversation_id: impl PathParam + Send, message_id: impl PathParam + Send, submitted_values: Value) -> InboxMessage;
+    }
+}
+
+impl InboxClient {
+    /// Every message of the conversation the API shows, newest first, fetched a page (20)
+    /// at a time as the iterator is read; see [`crate::chatwoot::InboxClient::messages`].
+    /// An error is yielded once and ends the iteration.
+    ///
+    /// ```no_run
+    /// # fn run(inbox: commbox::blocking::InboxClient) -> commbox::Result<()> {
+    /// for message in inbox.messages("SOURCE_ID", 7) {
+    ///     let message = message?;
+    ///     println!("{}: {:?}", message.id, message.content);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn messages<'a, C: PathParam + Send + Sync + 'a>(
+        &'a self,
+        contact_identifier: &'a str,
+        conversation_id: C,
+    ) -> Messages<'a, C> {
+        Messages {
+            client: self,
+            contact_identifier,
+            conversation_id,
+            pager: Pager::default(),
+        }
+    }
+}
+
+/// The messages of one conversation, newest first, a page fetched at a time: what
+/// [`InboxClient::messages`] returns.
+#[derive(Debug)]
+#[must_use = "an iterator fetches nothing until it is read"]
+pub struct Messages<'a, C> {
+    client: &'a InboxClient,
+    contact_identifier: &'a str,
+    conversation_id: C,
+    pager: Pager,
+}
+
+impl<C: PathParam + Send + Sync> Iterator for Messages<'_, C> {
+    type Item = Result<InboxMessage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(message) = self.pager.pop() {
+                return Some(Ok(message));
+            }
+            let before = self.pager.next_page()?;
+            let page =
+                self.client
+                    .list_messages(self.contact_identifier, &self.conversation_id, before);
+            if let Err(e) = page.and_then(|page| self.pager.take(page)) {
+                self.pager.stop();
+                return Some(Err(e));
+            }
+        }
     }
 }
 

@@ -414,3 +414,91 @@ fn an_answer_without_the_record_is_a_decode_error_about_that_answer() {
     assert_eq!((e.http_status(), e.body()), (Some(201), Some("")));
     assert!(e.request_id().is_some());
 }
+
+/// 45 messages in one conversation, for the page walks below; returns the contact's
+/// source id, the conversation id and the message ids, oldest first.
+fn conversation_of_45(mock: &MockServer) -> (String, i64, Vec<i64>) {
+    let inbox = inbox(mock, CHATWOOT_INBOX);
+    let contact = inbox
+        .create_contact(NewContact::new().source_id("pages-1"))
+        .unwrap();
+    let sid = contact.source_id.unwrap();
+    let conv = inbox.create_conversation(&sid, None).unwrap();
+    let ids = (0..45)
+        .map(|i| {
+            inbox
+                .create_message(&sid, conv.id, NewInboxMessage::new(format!("m{i}")))
+                .unwrap()
+                .id
+        })
+        .collect();
+    (sid, conv.id, ids)
+}
+
+/// The queries of the message-list requests made after the first `skip` requests.
+fn message_gets(mock: &MockServer, skip: usize) -> Vec<Option<String>> {
+    mock.requests()
+        .into_iter()
+        .skip(skip)
+        .filter(|r| r.method == "GET" && r.path.ends_with("/messages"))
+        .map(|r| r.query)
+        .collect()
+}
+
+#[test]
+fn the_blocking_iterator_walks_every_page_lazily_newest_first() {
+    let mock = MockServer::start().unwrap();
+    let (sid, conv, ids) = conversation_of_45(&mock);
+    let inbox = inbox(&mock, CHATWOOT_INBOX);
+    let skip = mock.request_count();
+    let mut walk = inbox.messages(&sid, conv);
+    let first = walk.next().unwrap().unwrap();
+    assert_eq!(first.id, ids[44]);
+    assert_eq!(message_gets(&mock, skip), [None], "one page fetched so far");
+    let rest: Vec<i64> = walk.map(|m| m.unwrap().id).collect();
+    let mut all = vec![first.id];
+    all.extend(rest);
+    let newest_first: Vec<i64> = ids.iter().rev().copied().collect();
+    assert_eq!(all, newest_first);
+    // 20 + 20 + 5, then the empty page that ends the walk.
+    assert_eq!(
+        message_gets(&mock, skip),
+        [
+            None,
+            Some(format!("before={}", ids[25])),
+            Some(format!("before={}", ids[5])),
+            Some(format!("before={}", ids[0])),
+        ]
+    );
+}
+
+#[test]
+fn the_async_stream_walks_the_same_pages() {
+    use futures_util::TryStreamExt;
+    let mock = MockServer::start().unwrap();
+    let (sid, conv, ids) = conversation_of_45(&mock);
+    let inbox = commbox::Client::builder()
+        .base_url(mock.url())
+        .build_inbox(CHATWOOT_INBOX)
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let all: Vec<i64> = rt
+        .block_on(inbox.messages(&sid, conv).map_ok(|m| m.id).try_collect())
+        .unwrap();
+    let newest_first: Vec<i64> = ids.iter().rev().copied().collect();
+    assert_eq!(all, newest_first);
+}
+
+#[test]
+fn a_walk_ends_after_yielding_its_error_once() {
+    let mock = MockServer::start().unwrap();
+    let (sid, conv, _) = conversation_of_45(&mock);
+    let inbox = inbox(&mock, CHATWOOT_INBOX);
+    mock.push_fault(Fault::status(404));
+    let items: Vec<_> = inbox.messages(&sid, conv).collect();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].as_ref().unwrap_err().kind(), ErrorKind::NotFound);
+}

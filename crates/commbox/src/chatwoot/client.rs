@@ -1,5 +1,6 @@
 //! The inbox client and its calls.
 
+use super::message_pages::Pager;
 use super::records::{list, Contact, Inbox, InboxConversation, InboxMessage};
 use super::requests::{NewContact, NewInboxMessage};
 use crate::error::{capped_body, Error, ErrorKind, Result};
@@ -361,6 +362,43 @@ impl InboxClient {
         let route = self.conversation_route(contact_identifier, &conversation_id, &query)?;
         self.call(Method::GET, route, Body::Empty, true, messages_from)
             .await
+    }
+
+    /// Every message of the conversation the API shows (not private or activity ones),
+    /// newest first, fetched lazily a page (20) at a time with `before=` as the stream is
+    /// read. The stream ends after the oldest message; an error ends it after it is yielded.
+    ///
+    /// # Errors
+    ///
+    /// Each item fails as [`list_messages`](Self::list_messages) does, and with
+    /// [`ErrorKind::Decode`] when a page holds messages at or after the `before` it was asked
+    /// for (a server ignoring `before` would otherwise be walked forever).
+    ///
+    /// ```no_run
+    /// # async fn run(inbox: commbox::chatwoot::InboxClient) -> commbox::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let history: Vec<_> = inbox.messages("SOURCE_ID", 7).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn messages<'a>(
+        &'a self,
+        contact_identifier: &'a str,
+        conversation_id: impl PathParam + Send + Sync + 'a,
+    ) -> impl futures_util::Stream<Item = Result<InboxMessage>> + Send + 'a {
+        let state = (self, contact_identifier, conversation_id, Pager::default());
+        futures_util::stream::unfold(state, |(client, contact, id, mut pager)| async move {
+            loop {
+                if let Some(message) = pager.pop() {
+                    return Some((Ok(message), (client, contact, id, pager)));
+                }
+                let before = pager.next_page()?;
+                let page = client.list_messages(contact, &id, before).await;
+                if let Err(e) = page.and_then(|page| pager.take(page)) {
+                    pager.stop();
+                    return Some((Err(e), (client, contact, id, pager)));
+                }
+            }
+        })
     }
 
     /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`

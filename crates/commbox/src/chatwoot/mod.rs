@@ -38,6 +38,7 @@
 
 pub(crate) mod client;
 mod identifier_hash;
+pub(crate) mod message_pages;
 mod message_type;
 pub(crate) mod records;
 mod requests;
