@@ -10,6 +10,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::options::{ClientOptions, Origins, Setting};
 use crate::transport::observe::{CallEvent, CallObserver};
+use crate::transport::progress::{ProgressObserver, UploadProgress};
 use crate::transport::retry::RetryPolicy;
 use crate::transport::{Settings, Transport};
 use std::fmt;
@@ -29,9 +30,9 @@ pub enum Blocking {}
 pub type ClientBuilder = Builder<Async>;
 
 /// Configures a client (or a Chatwoot inbox client) from [`ClientOptions`] set one by one,
-/// plus what has no JSON form: the whole retry policy and the call observer. Only the API
-/// key is required. Used as [`crate::ClientBuilder`] for async clients and
-/// [`crate::blocking::ClientBuilder`] for blocking ones.
+/// plus what has no JSON form: the whole retry policy, the call observer and the upload
+/// progress callback. Only the API key is required. Used as [`crate::ClientBuilder`] for
+/// async clients and [`crate::blocking::ClientBuilder`] for blocking ones.
 ///
 /// ```
 /// use commbox::Client;
@@ -53,6 +54,7 @@ pub struct Builder<F> {
     origins: Origins,
     retry: RetryPolicy,
     observer: Option<CallObserver>,
+    progress: Option<ProgressObserver>,
     flavor: PhantomData<fn() -> F>,
 }
 
@@ -63,6 +65,7 @@ impl<F> Default for Builder<F> {
             origins: Origins::default(),
             retry: RetryPolicy::default(),
             observer: None,
+            progress: None,
             flavor: PhantomData,
         }
     }
@@ -75,6 +78,7 @@ impl<F> Clone for Builder<F> {
             origins: self.origins.clone(),
             retry: self.retry.clone(),
             observer: self.observer.clone(),
+            progress: self.progress.clone(),
             flavor: PhantomData,
         }
     }
@@ -86,6 +90,7 @@ impl<F> fmt::Debug for Builder<F> {
             .field("options", &self.options)
             .field("retry", &self.retry)
             .field("observer", &self.observer.is_some())
+            .field("upload_progress", &self.progress.is_some())
             .finish()
     }
 }
@@ -202,6 +207,46 @@ impl<F> Builder<F> {
         self
     }
 
+    /// Calls `callback` as each chunk of each attachment is handed to the connection, with
+    /// how much of that file has been sent and its size ([`UploadProgress`]): for progress
+    /// bars and stall detection. Requests without attachments never call it.
+    ///
+    /// - Per attachment and attempt: first `bytes_sent` 0, then after each chunk (64 KiB),
+    ///   last `bytes_sent == total_bytes`; it never decreases within an attempt. A retried
+    ///   attempt re-opens the files and starts again at 0 (`attempt` tells them apart).
+    /// - It runs on the thread that writes the request: for a blocking client, the calling
+    ///   thread (or, inside an async runtime, the thread the call runs on); for an async
+    ///   client, a thread of the runtime that drives the connection (the connection is a
+    ///   task of its own, so not necessarily the thread awaiting the call). It runs while
+    ///   the upload waits, so keep it short; it is never called with a lock of this library
+    ///   held, so it may call the client.
+    /// - A panic in it is caught: it is logged (target `commbox`, warning), the callback is
+    ///   not called again for the rest of that call, and the upload goes on; the call's
+    ///   result is the server's answer, as without the callback. Nothing is poisoned. (With
+    ///   `panic = "abort"` a panic aborts, as everywhere.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use commbox::UploadProgress;
+    ///
+    /// let client = commbox::Client::builder()
+    ///     .api_key("k")
+    ///     .on_upload_progress(|p: &UploadProgress| {
+    ///         let percent = if p.total_bytes == 0 { 100 } else { p.bytes_sent * 100 / p.total_bytes };
+    ///         eprintln!("{}: {percent}% (attempt {})", p.attachment, p.attempt);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn on_upload_progress(
+        mut self,
+        callback: impl Fn(&UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(std::sync::Arc::new(callback));
+        self
+    }
+
     /// The async client these settings make (the API key is required).
     fn client(self) -> Result<Client> {
         let (settings, base) = self.checked()?;
@@ -240,6 +285,7 @@ impl<F> Builder<F> {
             proxy: self.options.proxy.clone(),
             retry,
             observer: self.observer.clone(),
+            progress: self.progress.clone(),
             allow_insecure_http: c.allow_insecure_http,
         };
         Ok((settings, c.base))

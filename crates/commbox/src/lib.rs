@@ -139,6 +139,7 @@ pub use options::{env, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
 pub use transport::observe::CallEvent;
 pub use transport::retry::{RetryEvent, RetryPolicy};
 pub use transport::url::PathParam;
+pub use transport::progress::UploadProgress;
 
 /// This library's version (from Cargo.toml).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

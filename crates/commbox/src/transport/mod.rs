@@ -9,6 +9,7 @@ mod errors;
 mod log;
 pub(crate) mod observe;
 mod pool;
+pub(crate) mod progress;
 pub(crate) mod retry;
 pub(crate) mod url;
 
@@ -16,6 +17,7 @@ use crate::error::{Error, ErrorKind, Result};
 use body::Body;
 use observe::{CallEvent, CallObserver};
 use pool::Pool;
+use progress::{ProgressObserver, ProgressSink};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use retry::{AttemptFailure, RetryEvent, RetryPolicy};
@@ -45,6 +47,7 @@ pub(crate) struct Settings {
     pub proxy: Option<String>,
     pub retry: RetryPolicy,
     pub observer: Option<CallObserver>,
+    pub progress: Option<ProgressObserver>,
     pub allow_insecure_http: bool,
 }
 
@@ -59,6 +62,7 @@ pub(crate) struct Transport {
     auth: Option<HeaderValue>,
     retry: RetryPolicy,
     observer: Option<CallObserver>,
+    progress: Option<ProgressObserver>,
 }
 
 /// A request to send: everything needed to rebuild it for each attempt.
@@ -113,6 +117,7 @@ impl Transport {
             auth,
             retry: settings.retry.clone(),
             observer: settings.observer.clone(),
+            progress: settings.progress.clone(),
         })
     }
 
@@ -127,6 +132,7 @@ impl Transport {
             auth: None,
             retry: self.retry.clone(),
             observer: self.observer.clone(),
+            progress: self.progress.clone(),
         }
     }
 
@@ -179,12 +185,19 @@ impl Transport {
             .next()
             .unwrap_or("")
             .to_owned();
+        let progress = match (&self.progress, &req.body) {
+            (Some(observer), Body::Multipart(_)) => {
+                Some(ProgressSink::new(observer.clone(), &request_id))
+            }
+            _ => None,
+        };
         let mut call = InFlight {
             transport: self,
             method: &req.method,
             idempotent: req.idempotent,
             log_path,
             request_id,
+            progress,
             started: Instant::now(),
             attempts: 0,
             sent: false,
@@ -347,7 +360,8 @@ impl Transport {
             builder = builder.header(AUTHORIZATION, auth.clone());
         }
         // Opening attachments can fail (file removed since validation): nothing was sent.
-        let builder = req.body.build(builder).map_err(|e| {
+        let progress = call.progress.as_ref().map(|p| p.for_attempt(call.attempts));
+        let builder = req.body.build(builder, progress.as_ref()).map_err(|e| {
             (
                 AttemptFailure::NotSent,
                 e.with_request_ids(request_id, None),
@@ -382,6 +396,8 @@ struct InFlight<'a> {
     idempotent: bool,
     log_path: String,
     request_id: String,
+    /// Upload progress reporting, for a multipart request when a callback is set.
+    progress: Option<ProgressSink>,
     started: Instant,
     attempts: u32,
     /// Whether the current attempt may have reached the server.
@@ -559,6 +575,7 @@ mod tests {
             proxy: None,
             retry: RetryPolicy::default(),
             observer: None,
+            progress: None,
             allow_insecure_http: true,
         };
         let bases = [
