@@ -107,6 +107,28 @@ typedef enum commbox_status {
 } commbox_status;
 
 /**
+ * Whether sending a failed request again can duplicate it (the core's `RetrySafety`).
+ * Values never change meaning between releases.
+ *
+ * Neither API de-duplicates, so a create the server processed and that is sent again exists
+ * twice. `COMMBOX_RETRY_SAFETY_SAFE`: nothing reached the server, or it said it did not
+ * process the request (429, 503, other 4xx); sending it again cannot duplicate it (it may
+ * fail again). `COMMBOX_RETRY_SAFETY_MAY_DUPLICATE`: it may have been processed (a timeout
+ * or broken connection after sending, other 5xx, a 2xx whose answer could not be used);
+ * check before sending it again. For reads (get, list) a repeat is harmless either way.
+ */
+typedef enum commbox_retry_safety {
+  /**
+   * Sending the same request again cannot duplicate it.
+   */
+  COMMBOX_RETRY_SAFETY_SAFE = 0,
+  /**
+   * The server may have processed the request: sending it again may duplicate it.
+   */
+  COMMBOX_RETRY_SAFETY_MAY_DUPLICATE = 1,
+} commbox_retry_safety;
+
+/**
  * A CommBox API client. Made by `commbox_client_new`, released by `commbox_client_free`.
  *
  * Thread-safe: one client may be used by any number of threads at once (every call takes
@@ -937,6 +959,25 @@ const char *commbox_error_request_id(const struct commbox_error *err);
  * How many seconds the server asked to wait (`Retry-After`), or -1 when it did not say.
  */
 double commbox_error_retry_after(const struct commbox_error *err);
+
+/**
+ * Whether sending the failed request again can duplicate it (see `commbox_retry_safety`):
+ * `COMMBOX_RETRY_SAFETY_SAFE` when nothing reached the server or it said it did not process
+ * the request, `COMMBOX_RETRY_SAFETY_MAY_DUPLICATE` when it may have been processed. NULL
+ * `err` gives `COMMBOX_RETRY_SAFETY_MAY_DUPLICATE`, the cautious answer. Thread-safe.
+ *
+ * ```c
+ * if (status != COMMBOX_STATUS_OK) {
+ *     if (commbox_error_retry_safety(err) == COMMBOX_RETRY_SAFETY_SAFE) {
+ *         // nothing was processed: queue it again (after commbox_error_retry_after)
+ *     } else {
+ *         // it may exist already: look it up, or ask a person, before sending again
+ *     }
+ *     commbox_error_free(err);
+ * }
+ * ```
+ */
+enum commbox_retry_safety commbox_error_retry_safety(const struct commbox_error *err);
 
 /**
  * Releases an error. NULL is ignored.

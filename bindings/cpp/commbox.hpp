@@ -49,6 +49,7 @@ public:
             e.request_id_ = str(commbox_error_request_id(err));
             double ra = commbox_error_retry_after(err);
             if (ra >= 0) e.retry_after_ = ra;
+            e.retry_safety_ = commbox_error_retry_safety(err);
             commbox_error_free(err);
         }
         return e;
@@ -70,6 +71,15 @@ public:
     const std::string &request_id() const noexcept { return request_id_; }
     /// Seconds the server asked to wait (Retry-After), if it said.
     std::optional<double> retry_after() const noexcept { return retry_after_; }
+    /// Whether sending the same request again can duplicate it: COMMBOX_RETRY_SAFETY_SAFE
+    /// when nothing reached the server or it said it did not process it (429, 503, other
+    /// 4xx), COMMBOX_RETRY_SAFETY_MAY_DUPLICATE when it may have been processed (a timeout
+    /// or broken connection after sending, other 5xx, a 2xx whose answer was unusable).
+    commbox_retry_safety retry_safety() const noexcept { return retry_safety_; }
+    /// True when the request may have been processed: check before sending it again.
+    bool may_duplicate() const noexcept {
+        return retry_safety_ == COMMBOX_RETRY_SAFETY_MAY_DUPLICATE;
+    }
 
 private:
     Error(commbox_status status, const char *message)
@@ -83,6 +93,8 @@ private:
     std::string body_;
     std::string request_id_;
     std::optional<double> retry_after_;
+    // Without an error object nothing says what happened: the cautious answer.
+    commbox_retry_safety retry_safety_ = COMMBOX_RETRY_SAFETY_MAY_DUPLICATE;
 };
 
 namespace detail {

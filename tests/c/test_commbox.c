@@ -228,6 +228,7 @@ static void test_error_kinds(commbox_client *client) {
     CHECK(commbox_error_request_id(e) && strlen(commbox_error_request_id(e)) == 36);
     CHECK(strstr(commbox_error_message(e), "wrong-key") == NULL);
     CHECK(commbox_error_retry_after(e) < 0);
+    CHECK(commbox_error_retry_safety(e) == COMMBOX_RETRY_SAFETY_SAFE); /* refused: not processed */
     CHECK(commbox_error_field(e) == NULL);
     commbox_error_free(e);
     commbox_client_free(wrong);
@@ -243,6 +244,7 @@ static void test_error_kinds(commbox_client *client) {
     mock_post("/__mock/faults", "{\"status\":429,\"retry_after\":\"120\"}");
     CHECK(commbox_create_conversation(client, "s", c, &id, &e) == COMMBOX_STATUS_RATE_LIMITED);
     CHECK(e && commbox_error_retry_after(e) == 120.0 && commbox_error_http_status(e) == 429);
+    CHECK(e && commbox_error_retry_safety(e) == COMMBOX_RETRY_SAFETY_SAFE);
     commbox_error_free(e);
 
     mock_post("/__mock/faults", "{\"status\":500}");
@@ -289,6 +291,7 @@ static void test_error_kinds(commbox_client *client) {
     CHECK(commbox_error_status(NULL) == COMMBOX_STATUS_NULL_ARGUMENT);
     CHECK(commbox_error_message(NULL) == NULL && commbox_error_http_status(NULL) == 0);
     CHECK(commbox_error_retry_after(NULL) < 0);
+    CHECK(commbox_error_retry_safety(NULL) == COMMBOX_RETRY_SAFETY_MAY_DUPLICATE);
     commbox_error_free(NULL);
     commbox_string_free(NULL);
     commbox_conversation_free(c);

@@ -115,8 +115,12 @@ void test_errors(const commbox::Client &client, const commbox::Client &inspector
     inspector.raw_request("POST", "/__mock/faults", R"({"status":429,"retry_after":"90"})");
     auto limited = EXPECT_ERROR(COMMBOX_STATUS_RATE_LIMITED, client.create_conversation("s", sms));
     CHECK(limited.retry_after() && *limited.retry_after() == 90.0);
+    CHECK(limited.retry_safety() == COMMBOX_RETRY_SAFETY_SAFE && !limited.may_duplicate());
     inspector.raw_request("POST", "/__mock/faults", R"({"status":503})");
     EXPECT_ERROR(COMMBOX_STATUS_SERVER, client.create_conversation("s", sms));
+    inspector.raw_request("POST", "/__mock/faults", R"({"status":500})");
+    auto server = EXPECT_ERROR(COMMBOX_STATUS_SERVER, client.create_conversation("s", sms));
+    CHECK(server.may_duplicate()); // a 500 may come after the work was done
     inspector.raw_request("POST", "/__mock/faults", R"({"status":422,"body":{"description":"bad thing"}})");
     auto bad = EXPECT_ERROR(COMMBOX_STATUS_BAD_REQUEST, client.create_conversation("s", sms));
     CHECK(bad.description() == "bad thing");

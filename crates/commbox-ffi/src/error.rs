@@ -1,7 +1,7 @@
 //! Status codes and the error object.
 
 use crate::boundary::{run_or, Failure};
-use core_api::ErrorKind;
+use core_api::{ErrorKind, RetrySafety};
 use std::ffi::{c_char, CString};
 use std::ptr;
 
@@ -63,6 +63,35 @@ impl commbox_status {
     }
 }
 
+/// Whether sending a failed request again can duplicate it (the core's `RetrySafety`).
+/// Values never change meaning between releases.
+///
+/// Neither API de-duplicates, so a create the server processed and that is sent again exists
+/// twice. `COMMBOX_RETRY_SAFETY_SAFE`: nothing reached the server, or it said it did not
+/// process the request (429, 503, other 4xx); sending it again cannot duplicate it (it may
+/// fail again). `COMMBOX_RETRY_SAFETY_MAY_DUPLICATE`: it may have been processed (a timeout
+/// or broken connection after sending, other 5xx, a 2xx whose answer could not be used);
+/// check before sending it again. For reads (get, list) a repeat is harmless either way.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum commbox_retry_safety {
+    /// Sending the same request again cannot duplicate it.
+    COMMBOX_RETRY_SAFETY_SAFE = 0,
+    /// The server may have processed the request: sending it again may duplicate it.
+    COMMBOX_RETRY_SAFETY_MAY_DUPLICATE = 1,
+}
+
+impl commbox_retry_safety {
+    /// No wildcard arm: a new core value does not compile here until it has a C value.
+    fn from_core(safety: RetrySafety) -> commbox_retry_safety {
+        match safety {
+            RetrySafety::Safe => commbox_retry_safety::COMMBOX_RETRY_SAFETY_SAFE,
+            RetrySafety::MayDuplicate => commbox_retry_safety::COMMBOX_RETRY_SAFETY_MAY_DUPLICATE,
+        }
+    }
+}
+
 /// A failed call's details. Made by the library and handed to the caller through a
 /// `commbox_error **` out-parameter; the caller owns it and releases it with
 /// `commbox_error_free`. Immutable: safe to read from several threads at once.
@@ -75,6 +104,7 @@ pub struct commbox_error {
     body: Option<CString>,
     request_id: Option<CString>,
     retry_after: Option<f64>,
+    retry_safety: commbox_retry_safety,
 }
 
 /// A C string from text that may hold NUL bytes (server bodies can): they become U+FFFD.
@@ -93,6 +123,8 @@ impl commbox_error {
             body: None,
             request_id: None,
             retry_after: None,
+            // Refused at the boundary: nothing was done.
+            retry_safety: commbox_retry_safety::COMMBOX_RETRY_SAFETY_SAFE,
         };
         match failure {
             Failure::Null(arg) => commbox_error {
@@ -109,10 +141,14 @@ impl commbox_error {
                     format!("{function}: {arg} is not valid UTF-8"),
                 )
             },
-            Failure::Panic(msg) => bare(
-                commbox_status::COMMBOX_STATUS_PANIC,
-                format!("{function}: internal error (please report it): {msg}"),
-            ),
+            Failure::Panic(msg) => commbox_error {
+                // The call may have been sending when it broke.
+                retry_safety: commbox_retry_safety::COMMBOX_RETRY_SAFETY_MAY_DUPLICATE,
+                ..bare(
+                    commbox_status::COMMBOX_STATUS_PANIC,
+                    format!("{function}: internal error (please report it): {msg}"),
+                )
+            },
             Failure::Core(e) => commbox_error {
                 status: commbox_status::from_kind(e.kind()),
                 message: c_string(&e.to_string()),
@@ -122,6 +158,7 @@ impl commbox_error {
                 body: e.body().map(c_string),
                 request_id: e.request_id().map(c_string),
                 retry_after: e.retry_after().map(|d| d.as_secs_f64()),
+                retry_safety: commbox_retry_safety::from_core(e.retry_safety()),
             },
         }
     }
@@ -199,6 +236,30 @@ pub extern "C" fn commbox_error_retry_after(err: *const commbox_error) -> f64 {
     with_error(err, -1.0, |e| e.retry_after.unwrap_or(-1.0))
 }
 
+/// Whether sending the failed request again can duplicate it (see `commbox_retry_safety`):
+/// `COMMBOX_RETRY_SAFETY_SAFE` when nothing reached the server or it said it did not process
+/// the request, `COMMBOX_RETRY_SAFETY_MAY_DUPLICATE` when it may have been processed. NULL
+/// `err` gives `COMMBOX_RETRY_SAFETY_MAY_DUPLICATE`, the cautious answer. Thread-safe.
+///
+/// ```c
+/// if (status != COMMBOX_STATUS_OK) {
+///     if (commbox_error_retry_safety(err) == COMMBOX_RETRY_SAFETY_SAFE) {
+///         // nothing was processed: queue it again (after commbox_error_retry_after)
+///     } else {
+///         // it may exist already: look it up, or ask a person, before sending again
+///     }
+///     commbox_error_free(err);
+/// }
+/// ```
+#[no_mangle]
+pub extern "C" fn commbox_error_retry_safety(err: *const commbox_error) -> commbox_retry_safety {
+    with_error(
+        err,
+        commbox_retry_safety::COMMBOX_RETRY_SAFETY_MAY_DUPLICATE,
+        |e| e.retry_safety,
+    )
+}
+
 /// Releases an error. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn commbox_error_free(err: *mut commbox_error) {
@@ -237,6 +298,28 @@ pub extern "C" fn commbox_status_name(status: commbox_status) -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_carry_the_core_retry_safety_and_boundary_failures_theirs() {
+        use commbox_retry_safety::*;
+        let core = |e: core_api::Error| commbox_error::new("f", Failure::Core(e)).retry_safety;
+        assert_eq!(
+            core(core_api::Error::validation("Message", "required")),
+            COMMBOX_RETRY_SAFETY_SAFE
+        );
+        assert_eq!(
+            commbox_error::new("f", Failure::Null("client")).retry_safety,
+            COMMBOX_RETRY_SAFETY_SAFE
+        );
+        assert_eq!(
+            commbox_error::new("f", Failure::Panic("boom".into())).retry_safety,
+            COMMBOX_RETRY_SAFETY_MAY_DUPLICATE
+        );
+        assert_eq!(
+            commbox_error_retry_safety(ptr::null()),
+            COMMBOX_RETRY_SAFETY_MAY_DUPLICATE
+        );
+    }
 
     #[test]
     fn every_core_kind_has_its_own_status() {
