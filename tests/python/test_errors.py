@@ -214,3 +214,33 @@ def test_closed_client(mock: MockServer) -> None:
     assert client.closed
     with pytest.raises(commbox.CommboxError, match="closed"):
         client.system_status()
+
+
+def test_every_error_says_whether_sending_again_can_duplicate(client: commbox.Client, mock: MockServer) -> None:
+    # Refused before anything was sent, or by the server without processing it: safe.
+    with pytest.raises(commbox.ValidationError) as v:
+        client.create_sms_conversation(STREAM, "972544444444", "   ")
+    assert v.value.retry_safety == "safe" and not v.value.may_duplicate
+    mock.fault(status=429, retry_after="120")
+    with pytest.raises(commbox.RateLimitError) as r:
+        client.create_sms_conversation(STREAM, "972544444444", "hi")
+    assert r.value.retry_safety == "safe"
+    # A 500 may come after the work was done: the create may exist.
+    mock.fault(status=500)
+    with pytest.raises(commbox.ServerError) as s:
+        client.create_sms_conversation(STREAM, "972544444444", "hi")
+    assert s.value.retry_safety == "may_duplicate" and s.value.may_duplicate
+    assert "retry_safety='may_duplicate'" in repr(s.value)
+    closed = client_for(mock)
+    closed.close()
+    with pytest.raises(commbox.CommboxError) as c:
+        closed.create_sms_conversation(STREAM, "972544444444", "hi")
+    assert c.value.retry_safety == "safe"
+
+
+def test_errors_made_in_python_assume_the_cautious_retry_safety() -> None:
+    assert commbox.CommboxError("made by hand").retry_safety == "may_duplicate"
+    assert commbox.TimeoutError("made by hand").may_duplicate
+    assert commbox.ValidationError("x: bad", field="x").retry_safety == "safe"
+    assert commbox.FileError("f: missing", field="f").retry_safety == "safe"
+    assert not commbox.ServerError("503", retry_safety="safe").may_duplicate

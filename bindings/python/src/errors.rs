@@ -46,6 +46,10 @@ pub(crate) fn to_py(py: Python<'_>, error: CallError) -> PyErr {
     match error {
         CallError::Closed => {
             let details = PyDict::new(py);
+            // Refused before anything was sent.
+            if let Err(err) = details.set_item("retry_safety", "safe") {
+                return err;
+            }
             raise(py, "closed", "the client is closed", &details)
         }
         CallError::Core(e) => core_to_py(py, &e),
@@ -56,6 +60,7 @@ fn core_to_py(py: Python<'_>, e: &commbox::Error) -> PyErr {
     let details = PyDict::new(py);
     let filled = (|| -> PyResult<()> {
         details.set_item("display", e.to_string())?;
+        details.set_item("retry_safety", retry_safety(e.retry_safety()))?;
         details.set_item("field", e.field())?;
         details.set_item("reason", e.reason())?;
         details.set_item("status", e.http_status())?;
@@ -88,6 +93,15 @@ fn python_kind(kind: commbox::ErrorKind) -> &'static str {
         K::Tls => "tls",                       // TlsError
         K::Decode => "decode",                 // DecodeError
         K::Io => "io",                         // FileError
+    }
+}
+
+/// The name `commbox._errors.RetrySafety` gives a retry safety. No wildcard arm: a new core
+/// value does not compile here until Python knows it too.
+fn retry_safety(safety: commbox::RetrySafety) -> &'static str {
+    match safety {
+        commbox::RetrySafety::Safe => "safe",
+        commbox::RetrySafety::MayDuplicate => "may_duplicate",
     }
 }
 

@@ -47,6 +47,7 @@ from ._errors import (
     FileError,
     NotFoundError,
     RateLimitError,
+    RetrySafety,
     ServerError,
     TimeoutError,
     TlsError,
@@ -142,4 +143,5 @@ __all__ = [
     "TlsError",
     "DecodeError",
     "FileError",
+    "RetrySafety",
 ]

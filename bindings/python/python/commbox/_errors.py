@@ -6,15 +6,21 @@ be Python's own exceptions: :class:`commbox.TimeoutError` is a :class:`builtins.
 :class:`commbox.ConnectionError` a :class:`builtins.ConnectionError`, :class:`FileError` an
 :class:`OSError` and :class:`ValidationError` a :class:`ValueError`.
 
+Every exception says whether sending the same request again can duplicate it:
+:attr:`CommboxError.retry_safety` (``"safe"`` or ``"may_duplicate"``) and its shorthand
+:attr:`CommboxError.may_duplicate`. A job queue (Celery, RQ) may retry a failed send by
+itself only when it is ``"safe"``.
+
 No exception ever contains the API key.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import Any, ClassVar, Dict, Literal, Mapping, Optional, Type
 
 __all__ = [
+    "RetrySafety",
     "CommboxError",
     "ValidationError",
     "ApiError",
@@ -32,11 +38,27 @@ __all__ = [
 ]
 
 
+RetrySafety = Literal["safe", "may_duplicate"]
+"""Whether sending a failed request again can duplicate it (the core's ``RetrySafety``).
+
+``"safe"``: nothing reached the server, or the server said it did not process the request
+(429, 503, another 4xx refusal); sending it again cannot duplicate it, though it may fail
+again. ``"may_duplicate"``: the server may have processed it (a timeout or a broken
+connection after sending, another 5xx, a 2xx answer that could not be read): sending it
+again may create the conversation, message or contact twice, so look it up or ask a person
+first. For reads (``get_conversation``, ``list_messages``) a repeat is harmless either way.
+"""
+
+
 class CommboxError(Exception):
     """Base class of every commbox error.
 
     Attributes:
         message: what went wrong, without the request id.
+        retry_safety: ``"safe"`` when sending the same request again cannot duplicate it,
+            ``"may_duplicate"`` when the server may have processed it (see
+            :data:`RetrySafety`). Independent of the class: a :class:`TimeoutError` is
+            ``"safe"`` when it happened while connecting, ``"may_duplicate"`` after sending.
         request_id: the ``X-Request-Id`` this client sent (quote it to CommBox support), or
             None when nothing was sent.
         server_request_id: the request id the server returned, if any.
@@ -48,16 +70,22 @@ class CommboxError(Exception):
     """
 
     message: str
+    retry_safety: RetrySafety
     request_id: Optional[str]
     server_request_id: Optional[str]
     status: Optional[int]
     description: Optional[str]
     body: Optional[str]
 
+    # What an error made without saying (by the package itself, or by a user) assumes: it may
+    # have been processed, the answer that never causes a duplicate.
+    _default_retry_safety: ClassVar[RetrySafety] = "may_duplicate"
+
     def __init__(
         self,
         message: str,
         *,
+        retry_safety: Optional[RetrySafety] = None,
         request_id: Optional[str] = None,
         server_request_id: Optional[str] = None,
         status: Optional[int] = None,
@@ -66,11 +94,18 @@ class CommboxError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.retry_safety = self._default_retry_safety if retry_safety is None else retry_safety
         self.request_id = request_id
         self.server_request_id = server_request_id
         self.status = status
         self.description = description
         self.body = body
+
+    @property
+    def may_duplicate(self) -> bool:
+        """True when the server may have processed the request (``retry_safety ==
+        "may_duplicate"``): do not send it again before checking."""
+        return self.retry_safety != "safe"
 
     def __str__(self) -> str:
         if self.request_id:
@@ -92,6 +127,8 @@ class _FieldError(CommboxError):
 
     field: Optional[str]
     reason: Optional[str]
+    # Raised before anything was sent.
+    _default_retry_safety: ClassVar[RetrySafety] = "safe"
 
     def __init__(
         self,
@@ -212,6 +249,7 @@ def _from_native(kind: str, message: str, details: Dict[str, Any]) -> CommboxErr
     """
     cls = _CLASS_OF_KIND.get(kind, CommboxError)
     kwargs: Dict[str, Any] = {
+        "retry_safety": details.get("retry_safety"),
         "request_id": details.get("request_id"),
         "server_request_id": details.get("server_request_id"),
         "status": details.get("status"),
