@@ -1,6 +1,7 @@
 //! `commbox`: CommBox conversations and messages from shells and cron jobs.
 
 mod args;
+mod arguments;
 mod chatwoot;
 mod commands;
 mod not_utf8;
@@ -13,11 +14,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let parsed = args::command()
         .try_get_matches()
-        .and_then(|m| Cli::from_arg_matches(&m));
-    let cli = match parsed {
-        Ok(cli) => cli,
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) if e.kind() == clap::error::ErrorKind::InvalidUtf8 => {
-            return output::report(&not_utf8::error(), not_utf8::error_format());
+            let err = not_utf8::error();
+            let named = arguments::name(None, &err);
+            return output::report(&err, &named, not_utf8::error_format());
         }
         Err(e) => e.exit(),
     };
@@ -35,7 +38,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(value) => output::print_json(&value),
-        Err(e) => output::report(&e, format),
+        Err(e) => {
+            let given = arguments::Given::new(args::command(), &matches);
+            output::report(&e, &arguments::name(Some(&given), &e), format)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the command prints, and its exit codes.
 
 use crate::args::ErrorFormat;
+use crate::arguments::Named;
 use commbox::{Error, ErrorKind, RetrySafety};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -53,22 +54,27 @@ pub fn print_json(value: &Printed) -> ExitCode {
     }
 }
 
-/// Reports an error on stderr in the chosen format and returns its exit code. The JSON
-/// format is `{"error": <the error's JSON form>}` with the exit code added as `exit_code`;
-/// its `retry_safety` (`safe` or `may_duplicate`) tells a script whether running the same
+/// Reports an error on stderr in the chosen format and returns its exit code. `named` is how
+/// the command line names it ([`crate::arguments::name`]): its message names the flag or
+/// variable as well as the core's field. The JSON format is `{"error": <the error's JSON
+/// form>}` with that message, the flag or variable as `argument` (null when the error is
+/// about none) and the exit code as `exit_code`; `field` and `reason` stay the core's, and
+/// `retry_safety` (`safe` or `may_duplicate`) tells a script whether running the same
 /// command again can create a record twice. The text format says it in words.
-pub fn report(err: &Error, format: ErrorFormat) -> ExitCode {
+pub fn report(err: &Error, named: &Named, format: ErrorFormat) -> ExitCode {
     let code = exit_code(err.kind());
     match format {
         ErrorFormat::Json => {
             let mut error = serde_json::to_value(err).unwrap_or_default();
             if let Value::Object(fields) = &mut error {
+                fields.insert("message".into(), named.message.clone().into());
+                fields.insert("argument".into(), named.argument.clone().into());
                 fields.insert("exit_code".into(), code.into());
             }
             eprintln!("{}", json!({ "error": error }));
         }
         ErrorFormat::Text => {
-            let mut text = format!("commbox: error: {}\n  kind: {}", err.message(), err.kind());
+            let mut text = format!("commbox: error: {}\n  kind: {}", named.message, err.kind());
             text.push_str(match err.retry_safety() {
                 RetrySafety::Safe => "\n  retry safety: safe (running it again cannot duplicate it)",
                 RetrySafety::MayDuplicate => {

@@ -170,7 +170,7 @@ fn errors_and_bad_input() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Chatwoot answered HTTP 404"));
     let out = chatwoot(&mock, &["contact-create", "--phone", "0541234567"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("phone_number: must be E.164"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--phone (phone_number): must be E.164"));
     // Texts longer than an argument can go through --message-file.
     let dir = tempfile::tempdir().unwrap();
     let long = dir.path().join("long.txt");
@@ -189,7 +189,8 @@ fn errors_and_bad_input() {
         ],
     );
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("content: 150001 characters"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--message-file (content): 150001 characters"));
     let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
         .args(["chatwoot", "inbox"])
         .env_clear()

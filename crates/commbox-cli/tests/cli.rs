@@ -265,7 +265,7 @@ fn exit_codes_and_stderr_per_error_kind() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("commbox: error: UserStreamProviderId: phone numbers"),
+        err.starts_with("commbox: error: --phone (UserStreamProviderId): phone numbers"),
         "{err}"
     );
     assert_eq!(mock.request_count(), 0);
@@ -288,9 +288,8 @@ fn exit_codes_and_stderr_per_error_kind() {
     );
     // A file that cannot be read is an I/O error (13), attachment or message file alike.
     assert_eq!(code(&out), 13);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("attachment \"/no/such.pdf\": no such file")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--attach (attachment \"/no/such.pdf\"): no such file"));
     let out = commbox(
         &mock,
         &[
@@ -406,8 +405,10 @@ fn json_error_format_for_scripts() {
     let v: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(v["error"]["kind"], "validation");
     assert_eq!(v["error"]["field"], "Content.to[0]");
+    assert_eq!(v["error"]["argument"], "--to");
     assert_eq!(v["error"]["exit_code"], 3);
-    // The error's JSON form (docs/schemas/Error.json), every key present, plus the exit code.
+    // The error's JSON form (docs/schemas/Error.json), every key present, plus the flag or
+    // variable it is about and the exit code.
     let keys: Vec<&str> = v["error"]
         .as_object()
         .unwrap()
@@ -417,6 +418,7 @@ fn json_error_format_for_scripts() {
     assert_eq!(
         keys,
         [
+            "argument",
             "body",
             "description",
             "exit_code",
@@ -505,5 +507,80 @@ fn commbox_mock_serves_until_killed() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Errors that name an argument: the variables (`NAME=value`, space-separated), the command
+/// line, then the argument, the field and the start of the message wanted.
+#[rustfmt::skip]
+const NAMED: &[(&str, &str, &str, &str, &str)] = &[
+    (KEY, "sms --stream s --phone x -m m",
+     "--phone", "UserStreamProviderId", "--phone (UserStreamProviderId): phone numbers are digits"),
+    (KEY, "whatsapp --stream s --phone 1 --template t --to +x -m m",
+     "--to", "Content.to[0]", "--to (Content.to[0]): phone numbers are digits"),
+    (KEY, "chat --stream s --identity a@b.co -m m --user-email nope",
+     "--user-email", "User.Email", "--user-email (User.Email): not an e-mail address"),
+    (KEY, "chat --stream s --identity a@b.co -m m --status bogus",
+     "--status", "status", "--status (status): unknown"),
+    (KEY, "message --stream s --object 1 --agent 7 --identity a@b",
+     "--identity", "UserStreamProviderId", "--identity (UserStreamProviderId): not an e-mail"),
+    (KEY, "message --stream s --object 1 --customer a@b.co",
+     "--message", "Message", "--message (Message): required (or attach a file)"),
+    // A missing key: the flag, and the variable it may come from instead.
+    ("", "managers",
+     "--api-key", "api_key", "--api-key (api_key): required (pass it or set COMMBOX_API_KEY)"),
+    // A value from the environment: the core names the variable already.
+    ("COMMBOX_API_KEY=k COMMBOX_TIMEOUT=0", "managers",
+     "COMMBOX_TIMEOUT", "timeout (COMMBOX_TIMEOUT)", "timeout (COMMBOX_TIMEOUT): must be a positive"),
+    // Plain http to another host (the message names --allow-insecure-http: see below).
+    ("COMMBOX_API_KEY=k", "--base-url http://api.commbox.io managers",
+     "--base-url", "base_url", "--base-url (base_url): http:// is refused for non-loopback hosts"),
+    ("CHATWOOT_INBOX_IDENTIFIER=i", "chatwoot --url http://chatwoot.example.com inbox",
+     "--url", "base_url", "--url (base_url): http:// is refused for non-loopback hosts"),
+    // Chatwoot's variables, and its contacts' flags.
+    ("CHATWOOT_BASE_URL=http://127.0.0.1:9 CHATWOOT_INBOX_IDENTIFIER=..", "chatwoot inbox",
+     "CHATWOOT_INBOX_IDENTIFIER", "inbox_identifier",
+     "CHATWOOT_INBOX_IDENTIFIER (inbox_identifier): must not be '.' or '..'"),
+    (CHATWOOT, "chatwoot contact-create --hmac-token t",
+     "--hmac-token", "hmac_token", "--hmac-token (hmac_token): needs identifier"),
+    (CHATWOOT, "chatwoot contact-create --identifier u --identifier-hash h --hmac-token t",
+     "--hmac-token", "hmac_token",
+     "--hmac-token (hmac_token): give --identifier-hash or --hmac-token, not both"),
+];
+const KEY: &str = "COMMBOX_API_KEY=k COMMBOX_BASE_URL=http://127.0.0.1:9";
+const CHATWOOT: &str = "CHATWOOT_BASE_URL=http://127.0.0.1:9 CHATWOOT_INBOX_IDENTIFIER=i";
+
+/// An error names the flag or variable the user controls as well as the core's field; the
+/// JSON form keeps the core's `field` and adds `argument`.
+#[test]
+fn errors_name_the_argument_and_the_field() {
+    for (env, line, argument, field, message) in NAMED {
+        let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+            .args(["--error-format", "json"])
+            .args(line.split(' '))
+            .env_clear()
+            .envs(env.split(' ').filter_map(|v| v.split_once('=')))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(3), "{line}");
+        let v: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+        let e = &v["error"];
+        let got = e["message"].as_str().unwrap();
+        assert_eq!(e["argument"], *argument, "{line}: {got}");
+        assert_eq!(e["field"], *field, "{line}: {got}");
+        assert!(got.starts_with(message), "{line}: {got}");
+    }
+    // The text format shows the same message, naming --allow-insecure-http.
+    let out = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["--base-url", "http://api.commbox.io", "managers"])
+        .env_clear()
+        .env("COMMBOX_API_KEY", "k")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("commbox: error: --base-url (base_url): http:// is refused")
+            && err.contains("or allow it with --allow-insecure-http (COMMBOX_ALLOW_INSECURE_HTTP)"),
+        "{err}"
     );
 }

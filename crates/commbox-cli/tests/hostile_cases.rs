@@ -1,7 +1,8 @@
 //! Hostile and bad input (docs/reliability.md), CLI face: a runner over
 //! tests/cases/hostile.json. Each case that applies to the command line runs `commbox` with
 //! `--error-format json` against one mock and is either refused (the exit code of its kind, a
-//! JSON error naming the field, nothing on stdout or the wire) or sent (what the mock recorded and
+//! JSON error naming the field and the flag or variable of the case's `argument`, nothing on
+//! stdout or the wire) or sent (what the mock recorded and
 //! stored is what the table says); every failing case is reported by id.
 //! `CASES_ONLY=H01,H02` runs only those cases.
 //!
@@ -492,10 +493,27 @@ fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
                 if e["field"] != field.as_str() {
                     p.push(format!("field {}, want {field:?}", e["field"]));
                 }
+                // The flag or variable the user controls: the case's `argument`, or the
+                // field itself when the command line's own check named it.
+                let argument = match overrides.get("argument") {
+                    Some(a) => a.as_str().map(str::to_owned),
+                    None => field.starts_with("--").then(|| field.clone()),
+                };
+                if e["argument"].as_str() != argument.as_deref() {
+                    p.push(format!("argument {}, want {argument:?}", e["argument"]));
+                }
+                // `--phone (UserStreamProviderId): …`; a field that names the argument
+                // already (`--message-file`, `api_key (COMMBOX_API_KEY)`) stays as it is.
+                let start = match &argument {
+                    Some(a) if field != *a && !field.ends_with(&format!(" ({a})")) => {
+                        format!("{a} ({field}): ")
+                    }
+                    _ => format!("{field}: "),
+                };
                 let message = e["message"].as_str().unwrap_or("");
-                if !message.starts_with(&format!("{field}: ")) {
+                if !message.starts_with(&start) {
                     p.push(format!(
-                        "the message does not start with the field: {message}"
+                        "the message does not start with {start:?}: {message}"
                     ));
                 }
                 for has in expect["message_has"].as_array().into_iter().flatten() {

@@ -171,11 +171,14 @@ fn http_to_another_host_is_refused() {
             None => "base_url",
         };
         assert_eq!(err["error"]["field"], field, "{err}");
+        let message = err["error"]["message"].as_str().unwrap();
         assert!(
-            err["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("http:// is refused for non-loopback hosts"),
+            message.contains("http:// is refused for non-loopback hosts"),
+            "{err}"
+        );
+        // It names the flag that allows it (and its variable).
+        assert!(
+            message.contains("--allow-insecure-http (COMMBOX_ALLOW_INSECURE_HTTP)"),
             "{err}"
         );
     };
