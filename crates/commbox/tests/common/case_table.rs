@@ -10,7 +10,7 @@
 
 use commbox::blocking::Client;
 use commbox::chatwoot::NewContact;
-use commbox::{Client, SmsConversation};
+use commbox::SmsConversation;
 use commbox_mock::{Fault, MockConfig, MockServer, CHATWOOT_INBOX};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
