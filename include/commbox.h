@@ -186,6 +186,52 @@ typedef struct commbox_inbox_message commbox_inbox_message;
  */
 typedef struct commbox_message commbox_message;
 
+/**
+ * How far the upload of one attachment has gone; passed to a
+ * `commbox_upload_progress_callback`. Valid only during the callback (copy what you keep).
+ */
+typedef struct commbox_upload_progress {
+  /**
+   * The call's X-Request-Id (the same in every attempt and in the call's error).
+   */
+  const char *request_id;
+  /**
+   * Which attempt of the call: 1, then 2 for the first retry, and so on. A retried
+   * attempt sends the files again from the start: `bytes_sent` starts again at 0.
+   */
+  uint32_t attempt;
+  /**
+   * The attachment's position among the request's attachments, from 0.
+   */
+  size_t index;
+  /**
+   * How many attachments the request carries.
+   */
+  size_t count;
+  /**
+   * The attachment's file name, as sent.
+   */
+  const char *attachment;
+  /**
+   * Bytes of the file handed to the connection so far in this attempt: 0 first, then
+   * after each chunk (64 KiB), lastly `total_bytes`. It never decreases within an attempt.
+   */
+  uint64_t bytes_sent;
+  /**
+   * The file's size.
+   */
+  uint64_t total_bytes;
+} commbox_upload_progress;
+
+/**
+ * Told how far an upload has gone (see `commbox_client_config_set_upload_progress`).
+ * `progress` and its strings are valid only during the call; `user_data` is the pointer
+ * given to the setter. It must return normally: not longjmp, nor let a C++ exception
+ * escape.
+ */
+typedef void (*commbox_upload_progress_callback)(const struct commbox_upload_progress *progress,
+                                                 void *user_data);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1078,6 +1124,39 @@ enum commbox_status commbox_message_set_field_json(struct commbox_message *messa
 enum commbox_status commbox_message_to_json(const struct commbox_message *message,
                                             char **out_json,
                                             struct commbox_error **err);
+
+/**
+ * Calls `callback(progress, user_data)` as each chunk of each attachment is handed to the
+ * connection, with how much of that file has been sent and its size: for a progress bar.
+ * Calls without attachments never call it. NULL `callback` removes it.
+ *
+ * For each attachment and attempt it is called first with `bytes_sent` 0, then after each
+ * chunk (64 KiB), lastly with `bytes_sent == total_bytes` (every byte handed to the
+ * connection; the call's result says whether the server stored it). A retried attempt
+ * starts again at 0, with `attempt` one higher.
+ *
+ * Thread: called on the thread that made the call (`commbox_create_conversation` & co.),
+ * while that call runs, with no lock of the library held; with one client in several
+ * threads, it is called from each of them, so `user_data` must be safe to share. Keep it
+ * short: the upload waits for it. `user_data` must stay valid as long as any client made
+ * from this config. The callback must return normally (no longjmp, no C++ exception).
+ *
+ * Example:
+ *
+ * ```c
+ * static void on_progress(const commbox_upload_progress *p, void *user_data) {
+ *     (void)user_data;
+ *     fprintf(stderr, "\r%s: %llu / %llu bytes", p->attachment,
+ *             (unsigned long long)p->bytes_sent, (unsigned long long)p->total_bytes);
+ * }
+ * ...
+ * commbox_client_config_set_upload_progress(config, on_progress, NULL, &err);
+ * ```
+ */
+enum commbox_status commbox_client_config_set_upload_progress(struct commbox_client_config *config,
+                                                              commbox_upload_progress_callback callback,
+                                                              void *user_data,
+                                                              struct commbox_error **err);
 
 /**
  * Releases a string returned by this library (JSON results). NULL is ignored. Do not

@@ -130,7 +130,8 @@ test-prefix:
 # F01-F23 and the hostile inputs H01-H94 of docs/reliability.md), which tests/c/cases_to_c.py
 # writes as C data into build/cases/; test_fault_cases starts its own HTTPS mock.
 # test_same_json: the C results and the CLI's output are the same documents (docs/json-forms.md).
-C_SUITES := test_commbox test_chatwoot test_hostile_cases test_fault_cases test_same_json test_json_forms
+C_SUITES := test_commbox test_chatwoot test_hostile_cases test_fault_cases test_same_json test_json_forms \
+            test_upload_progress
 CASE_HEADERS := build/cases/fault_cases.h build/cases/hostile_cases.h
 
 build/cases/fault_cases.h: tests/cases/faults.json tests/c/cases_to_c.py
@@ -154,10 +155,15 @@ test-c: c-tools test-prefix $(CASE_HEADERS)
 	@echo "== test_commbox fork (native)"
 	@COMMBOX_TEST_ONLY=fork $(WITH_MOCK) build/test_commbox
 
+CPP_SUITES := test_commbox test_upload_progress
+
 test-cpp: c-tools test-prefix
-	$(CXX) $(CXX_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/test_commbox_cpp tests/cpp/test_commbox.cpp \
-	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread
-	$(WITH_MOCK) build/test_commbox_cpp
+	@set -e; for t in $(CPP_SUITES); do \
+	  $(CXX) $(CXX_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/$${t}_cpp tests/cpp/$$t.cpp \
+	      $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib -pthread; \
+	  echo "== $$t (C++)"; \
+	  $(WITH_MOCK) build/$${t}_cpp; \
+	done
 
 # Every example compiles warning-free and runs against the mock.
 test-c-examples: c-tools test-prefix

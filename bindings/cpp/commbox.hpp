@@ -24,10 +24,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -125,6 +127,34 @@ struct Deleter {
 /// The library's version at run time ("0.1.0").
 inline std::string version() { return commbox_version(); }
 
+/// How far the upload of one attachment has gone (commbox_upload_progress): the strings are
+/// valid only during the callback.
+struct UploadProgress {
+    std::string_view request_id;  ///< the call's X-Request-Id
+    uint32_t attempt;             ///< 1, then 2 for the first retry, ...: a retry starts again at 0
+    size_t index;                 ///< the attachment's position, from 0
+    size_t count;                 ///< how many attachments the request carries
+    std::string_view attachment;  ///< the file name, as sent
+    uint64_t bytes_sent;          ///< 0 first, then after each 64 KiB chunk, lastly total_bytes
+    uint64_t total_bytes;         ///< the file's size
+};
+
+namespace detail {
+
+using ProgressFn = std::function<void(const UploadProgress &)>;
+
+/// The C callback of ClientConfig::on_upload_progress: no exception crosses into C.
+inline void progress_trampoline(const commbox_upload_progress *p, void *user_data) noexcept {
+    try {
+        (*static_cast<const ProgressFn *>(user_data))(UploadProgress{
+            p->request_id, p->attempt, p->index, p->count, p->attachment, p->bytes_sent, p->total_bytes});
+    } catch (...) {
+        // Swallowed: the upload goes on (nothing could carry it out of the C library).
+    }
+}
+
+}  // namespace detail
+
 /// Client settings (see commbox_client_config_*).
 class ClientConfig {
 public:
@@ -177,14 +207,35 @@ public:
         detail::call([&](commbox_error **e) { return commbox_client_config_set_allow_insecure_http(p_.get(), v, e); });
         return *this;
     }
+    /// Calls `f` as each chunk of each attachment is handed to the connection (see
+    /// commbox_client_config_set_upload_progress): on the thread making the call, so with a
+    /// Client shared between threads `f` runs in each of them. An exception thrown by `f` is
+    /// swallowed and the upload goes on. Clients made from this config keep `f` alive.
+    ///
+    ///   config.on_upload_progress([](const commbox::UploadProgress &p) {
+    ///       std::cerr << p.attachment << ": " << p.bytes_sent << "/" << p.total_bytes << "\n";
+    ///   });
+    ClientConfig &on_upload_progress(std::function<void(const UploadProgress &)> f) {
+        auto fn = f ? std::make_shared<detail::ProgressFn>(std::move(f)) : nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_client_config_set_upload_progress(p_.get(), fn ? detail::progress_trampoline : nullptr,
+                                                             fn.get(), e);
+        });
+        progress_ = std::move(fn);
+        return *this;
+    }
     /// The C handle, still owned by this object.
     const commbox_client_config *get() const noexcept { return p_.get(); }
 
 private:
+    friend class Client;
+    friend class Inbox;
     explicit ClientConfig(commbox_client_config *p) : p_(p) {
         if (!p_) throw std::bad_alloc();
     }
     std::unique_ptr<commbox_client_config, detail::Deleter<commbox_client_config, commbox_client_config_free>> p_;
+    /// The upload progress callback, shared with the clients made from this config.
+    std::shared_ptr<const detail::ProgressFn> progress_;
 };
 
 /// The customer record; unset fields are not sent.
@@ -390,7 +441,7 @@ private:
 /// A CommBox API client; safe to share between threads.
 class Client {
 public:
-    explicit Client(const ClientConfig &config) {
+    explicit Client(const ClientConfig &config) : progress_(config.progress_) {
         commbox_client *out = nullptr;
         detail::call([&](commbox_error **e) { return commbox_client_new(config.get(), &out, e); });
         p_.reset(out);
@@ -463,6 +514,9 @@ public:
     const commbox_client *get() const noexcept { return p_.get(); }
 
 private:
+    friend class Inbox;
+    // Declared before p_, so destroyed after it: the C client may call it until freed.
+    std::shared_ptr<const detail::ProgressFn> progress_;
     std::unique_ptr<commbox_client, detail::Deleter<commbox_client, commbox_client_free>> p_;
 };
 
@@ -509,13 +563,14 @@ private:
 class Inbox {
 public:
     /// For the installation set as `config`'s base URL; no API key needed.
-    Inbox(const ClientConfig &config, const std::string &inbox_identifier) {
+    Inbox(const ClientConfig &config, const std::string &inbox_identifier) : progress_(config.progress_) {
         commbox_inbox *out = nullptr;
         detail::call([&](commbox_error **e) { return commbox_inbox_new(config.get(), inbox_identifier.c_str(), &out, e); });
         p_.reset(out);
     }
     /// Sharing `client`'s connection pool and settings.
-    Inbox(const Client &client, const std::string &base_url, const std::string &inbox_identifier) {
+    Inbox(const Client &client, const std::string &base_url, const std::string &inbox_identifier)
+        : progress_(client.progress_) {
         commbox_inbox *out = nullptr;
         detail::call([&](commbox_error **e) {
             return commbox_client_inbox(client.get(), base_url.c_str(), inbox_identifier.c_str(), &out, e);
@@ -634,6 +689,7 @@ public:
     }
 
 private:
+    std::shared_ptr<const detail::ProgressFn> progress_;  // outlives p_ (see Client)
     std::unique_ptr<commbox_inbox, detail::Deleter<commbox_inbox, commbox_inbox_free>> p_;
 };
 

@@ -32,7 +32,7 @@ impl commbox_client_config {
         &self.builder
     }
 
-    fn update(&mut self, f: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+    pub(crate) fn update(&mut self, f: impl FnOnce(ClientBuilder) -> ClientBuilder) {
         let b = std::mem::take(&mut self.builder);
         self.builder = f(b);
     }

@@ -22,6 +22,7 @@ mod conversation;
 mod error;
 mod message;
 mod strings;
+mod progress;
 
 pub use calls::*;
 pub use chatwoot::*;
@@ -30,3 +31,4 @@ pub use conversation::*;
 pub use error::*;
 pub use message::*;
 pub use strings::*;
+pub use progress::*;
