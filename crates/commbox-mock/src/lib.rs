@@ -37,6 +37,12 @@
 //! `POST /__mock/faults`, `POST /__mock/reset`, `GET /__mock/health`. These return the JSON
 //! forms of [`RecordedRequest`], [`StoredObject`], [`ChatwootState`] and [`Fault`].
 //!
+//! Receiving (see the `events` routes): `POST|GET|DELETE /__mock/webhooks` (subscriptions
+//! and their deliveries: CommBox events in the JSON, XML or `payload` shape, Chatwoot events
+//! signed with the subscription's secret), `POST /__mock/chatwoot/agent_reply`,
+//! `POST /__mock/commbox/agent_reply`, and Chatwoot's ActionCable at `GET /cable`
+//! (RoomChannel by `pubsub_token`; `POST /__mock/cable/drop` drops every socket).
+//!
 //! Chaos mode, for soak tests: `POST /__mock/chaos` with [`ChaosSettings`]
 //! (`{"rate":0.05,"seed":7}`) faults that share of API requests at random with the
 //! [`ChaosKind`]s (5xx, 429 with and without `Retry-After`, resets before and after
@@ -60,6 +66,7 @@ mod chaos;
 mod chatwoot;
 mod clock;
 mod commbox;
+mod events;
 mod faults;
 mod inspect;
 mod pipeline;
@@ -169,6 +176,7 @@ impl MockServer {
         let (acceptor, cert) = tls_of(&config)?.unzip();
         let state = Arc::new(MockState::new(config.api_key));
         let app = server::app(Arc::clone(&state));
+        let state_for_thread = Arc::clone(&state);
         let (stop, stopped) = oneshot::channel::<()>();
         let (ready, started) = mpsc::channel::<io::Result<()>>();
         // The runtime is created, run and dropped on this thread only: dropping a runtime on a
@@ -183,6 +191,10 @@ impl MockServer {
                         return;
                     }
                 };
+                // Deliveries started from the test's thread (MockServer's methods) run here.
+                state_for_thread
+                    .events
+                    .set_runtime(runtime.handle().clone());
                 let listener = {
                     let _context = runtime.enter();
                     tokio::net::TcpListener::from_std(std_listener)
@@ -289,6 +301,42 @@ impl MockServer {
     /// What chaos mode has injected since it was turned on.
     pub fn chaos_report(&self) -> ChaosReport {
         self.state.chaos.report()
+    }
+
+    /// Subscribes `url` to the webhooks of a platform, as `POST /__mock/webhooks` does:
+    /// `{"platform": "commbox", "url": "http://…", "format": "json"|"xml"|"payload"}` or
+    /// `{"platform": "chatwoot", "url": "http://…", "secret": "…"}`. Returns its id.
+    ///
+    /// # Panics
+    ///
+    /// If the route would refuse it (unknown keys, a URL that is not http://, a format for
+    /// Chatwoot or a secret for CommBox).
+    pub fn subscribe_webhooks(&self, subscription: serde_json::Value) -> u64 {
+        events::add_subscription(&self.state, subscription)
+            .unwrap_or_else(|problem| panic!("invalid subscription: {problem}"))
+    }
+
+    /// Every delivery attempt so far, as `GET /__mock/webhooks` lists them: subscription id,
+    /// event, delivery id, content type, the receiver's status or the error, body.
+    pub fn webhook_deliveries(&self) -> Vec<serde_json::Value> {
+        self.state
+            .events
+            .deliveries()
+            .into_iter()
+            .map(|d| serde_json::to_value(d).expect("a delivery record serializes"))
+            .collect()
+    }
+
+    /// The mock agent replies `content` in conversation `conversation_id` (display id) of
+    /// the [`CHATWOOT_INBOX`]: the reply is stored and sent to the Chatwoot webhooks and the
+    /// contact's cable. Returns the message id, or `None` for an unknown conversation.
+    pub fn chatwoot_agent_reply(&self, conversation_id: u64, content: &str) -> Option<u64> {
+        events::chatwoot_reply(&self.state, CHATWOOT_INBOX, conversation_id, content, false)
+    }
+
+    /// Closes every open `/cable` socket without a close frame, as a network drop would.
+    pub fn drop_cables(&self) {
+        self.state.events.drop_cables();
     }
 
     /// Clears CommBox objects, Chatwoot contacts, conversations and messages, recorded

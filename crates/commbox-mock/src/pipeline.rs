@@ -29,8 +29,12 @@ pub(crate) const MOCK_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x
 /// Prefix of the inspection routes, which are neither recorded nor faulted.
 pub(crate) const INSPECT_PREFIX: &str = "/__mock";
 
+/// Chatwoot's ActionCable endpoint: a websocket, not an API call (never recorded or faulted).
+pub(crate) const CABLE_PATH: &str = "/cable";
+
 fn is_inspection(path: &str) -> bool {
     path == INSPECT_PREFIX
+        || path == CABLE_PATH
         || path
             .strip_prefix(INSPECT_PREFIX)
             .is_some_and(|rest| rest.starts_with('/'))

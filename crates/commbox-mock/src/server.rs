@@ -25,6 +25,7 @@ use crate::api::Api;
 use crate::chatwoot;
 use crate::commbox;
 use crate::commbox::envelope;
+use crate::events;
 use crate::inspect;
 use crate::pipeline;
 use crate::state::MockState;
@@ -47,7 +48,11 @@ pub(crate) fn app(state: Arc<MockState>) -> Router {
     Router::new()
         .merge(commbox::router(Arc::clone(&state)))
         .merge(chatwoot::router())
-        .nest(pipeline::INSPECT_PREFIX, inspect::router())
+        .nest(
+            pipeline::INSPECT_PREFIX,
+            inspect::router().merge(events::router()),
+        )
+        .route(pipeline::CABLE_PATH, axum::routing::get(events::cable))
         .fallback(unknown_path)
         .method_not_allowed_fallback(unsupported_method)
         .layer(middleware::from_fn_with_state(

@@ -98,6 +98,8 @@ pub(crate) struct MockState {
     stores: Mutex<Stores>,
     /// Random faults; its own lock, taken once per request.
     pub(crate) chaos: Chaos,
+    /// Webhook subscriptions and deliveries, cable subscribers; their own locks.
+    pub(crate) events: crate::events::Events,
 }
 
 impl MockState {
@@ -115,6 +117,7 @@ impl MockState {
                 chatwoot: ChatwootStore::new(),
             }),
             chaos: Chaos::default(),
+            events: crate::events::Events::default(),
         }
     }
 
@@ -302,5 +305,7 @@ impl MockState {
         stores.next_seq = 1;
         stores.faults.clear();
         self.chaos.set(None);
+        drop(stores);
+        self.events.clear();
     }
 }

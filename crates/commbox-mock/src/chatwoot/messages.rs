@@ -75,11 +75,22 @@ pub(super) async fn create(
         uploads,
         base_url,
     } = request;
-    respond(state.chatwoot(|store| {
+    let created = state.chatwoot(|store| {
         let conversation = store.message_conversation(&inbox, &source_id, &display_id)?;
         let message = store.add_incoming(conversation, &params, uploads)?;
-        Ok(store.message_view(conversation, message, &base_url))
-    }))
+        let event = store.message_event(conversation, message, false, false);
+        Ok((store.message_view(conversation, message, &base_url), event))
+    });
+    if let Ok((_, event)) = &created {
+        // What the real server does after the create: the inbox's webhooks, the cable.
+        state
+            .events
+            .chatwoot("message_created", event.webhook.clone());
+        if let Some(frame) = &event.cable {
+            state.events.broadcast(&event.pubsub_token, frame.clone());
+        }
+    }
+    respond(created.map(|(view, _)| view))
 }
 
 /// `PATCH`/`PUT .../messages/{message_id}` with `submitted_values` (bot and CSAT replies).

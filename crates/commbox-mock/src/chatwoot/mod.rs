@@ -33,7 +33,7 @@ pub use snapshot::{
     ChatwootAttachmentState, ChatwootContactState, ChatwootConversationState, ChatwootInboxState,
     ChatwootMessageState, ChatwootState,
 };
-pub(crate) use store::ChatwootStore;
+pub(crate) use store::{ChatwootStore, Message, ACCOUNT_ID};
 
 use errors::Rejection;
 use params::Params;

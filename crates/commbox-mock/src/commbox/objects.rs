@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::envelope;
 use super::fields;
+use crate::events::CommBoxObjectEvent;
 use crate::record::{self, ParsedBody, Payload};
 use crate::state::{MockState, ObjectSnapshot, StoredAttachment, StoredChild};
 
@@ -61,11 +62,16 @@ pub(super) async fn create_object(
         .and_then(fields::as_int)
         .unwrap_or(1);
     let id = state.create_object(
-        stream_id,
+        stream_id.clone(),
         status_id,
         Value::Object(object.clone()),
         body.attachments.clone(),
     );
+    state.events.commbox(&CommBoxObjectEvent::New {
+        stream_id,
+        object_id: id,
+        data: Value::Object(object.clone()),
+    });
     envelope::ok(json!({ "id": id }))
 }
 
@@ -107,7 +113,15 @@ pub(super) async fn create_child(
         Value::Object(child.clone()),
         body.attachments.clone(),
     ) {
-        Some(id) => envelope::ok(json!({ "id": id })),
+        Some(id) => {
+            state.events.commbox(&CommBoxObjectEvent::NewChild {
+                stream_id,
+                object_id,
+                child_id: id,
+                data: Value::Object(child.clone()),
+            });
+            envelope::ok(json!({ "id": id }))
+        }
         None => envelope::not_found(),
     }
 }
@@ -148,6 +162,10 @@ pub(super) async fn set_status(
         _ => return envelope::bad_request("Invalid status"),
     };
     if state.set_status(object_id, status_id) {
+        state.events.commbox(&CommBoxObjectEvent::StatusChanged {
+            object_id,
+            status_id,
+        });
         envelope::ok(Value::Null)
     } else {
         envelope::not_found()
