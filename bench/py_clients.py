@@ -3,6 +3,7 @@
     py_clients.py seq CLIENT N URL BODYFILE         -> {"cpu_us": .., "wall_us": ..}   per request
     py_clients.py threads CLIENT T SECONDS URL BODYFILE -> {"rps": ..}
     py_clients.py upload CLIENT FILE URL             -> {"baseline_kib": .., "peak_kib": ..}
+    py_clients.py fanout CLIENT N URL BODYFILE       -> {"cold_s": .., "warm_s": .., "cpu_s": ..}
 
 URL is the server's base (http://127.0.0.1:PORT). Every request is a create-conversation
 POST with the same JSON body (what commbox itself sends, captured by run.py) and its answer
@@ -124,6 +125,98 @@ def threads(name, t, seconds, base, body):
     return {"rps": total / (w1 - w0), "cpu_us": (c1 - c0) / total * 1e6}
 
 
+def make_async_sender(name, base, body):
+    """(send, close): an async function that sends one create and returns the id, and an async
+    function that closes the client. Each client is allowed as many connections as there
+    are calls in flight (aiohttp's default is 100, httpx's 100), and a 120 s timeout."""
+    url = f"{base}/streams/{STREAM}/objects"
+    if name == "commbox":
+        import commbox
+
+        client = commbox.AsyncClient(api_key=KEY, base_url=base, max_retries=0, timeout=120)
+
+        async def send():
+            return await client.create_sms_conversation(STREAM, PHONE, TEXT)
+
+        return send, client.aclose
+    if name == "aiohttp":
+        import aiohttp
+
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=120)
+        )
+
+        async def send():
+            async with session.post(url, data=body, headers=HEADERS) as r:
+                if r.status != 200:
+                    raise RuntimeError(f"HTTP {r.status}")
+                return json.loads(await r.read())["data"]["id"]
+
+        return send, session.close
+    if name == "httpx":
+        import httpx
+
+        c = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=None), timeout=120
+        )
+
+        async def send():
+            r = await c.post(url, content=body, headers=HEADERS)
+            if r.status_code != 200:
+                raise RuntimeError(f"HTTP {r.status_code}")
+            return r.json()["data"]["id"]
+
+        return send, c.aclose
+    if name == "commbox-threadpool":
+        # The AsyncClient of commit 0894829 and before, as it was: every call runs the
+        # blocking client in a pool of 16 threads (run_in_executor). The "before" row.
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        import commbox
+
+        client = commbox.Client(api_key=KEY, base_url=base, max_retries=0, timeout=120)
+        pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="commbox")
+
+        async def send():
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, client.create_sms_conversation, STREAM, PHONE, TEXT
+            )
+
+        async def close():
+            pool.shutdown()
+            client.close()
+
+        return send, close
+    raise SystemExit(f"unknown async client {name}")
+
+
+def fanout(name, n, base, body):
+    """N concurrent creates from one asyncio program, twice: the first fan-out opens the
+    connections (cold), the second reuses them (warm). Threads and peak RSS are watched from
+    outside by run.py (the same way for every client)."""
+    import asyncio
+
+    async def main():
+        send, close = make_async_sender(name, base, body)
+
+        async def once():
+            t0 = time.perf_counter()
+            ids = await asyncio.gather(*(send() for _ in range(n)))
+            if not all(isinstance(i, int) for i in ids):
+                raise SystemExit("no id in an answer")
+            return time.perf_counter() - t0
+
+        c0 = cpu()
+        cold = await once()
+        warm = await once()
+        c1 = cpu()
+        await close()
+        return {"cold_s": cold, "warm_s": warm, "cpu_s": c1 - c0}
+
+    return asyncio.run(main())
+
+
 def rss_kib(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -183,6 +276,9 @@ def main():
         out = threads(name, int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], body)
     elif mode == "upload":
         out = upload(name, sys.argv[3], sys.argv[4])
+    elif mode == "fanout":
+        body = open(sys.argv[5], "rb").read()
+        out = fanout(name, int(sys.argv[3]), sys.argv[4], body)
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps(out))

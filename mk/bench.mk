@@ -5,15 +5,17 @@
 #   make bench-profile  perf record of the C ABI's sequential loop (bench/.run/perf.data)
 #
 # Everything it needs is installed here: nginx, libcurl's headers, GNU time and perf from
-# apt; requests/httpx/urllib3/pycurl and the release-built `commbox` wheel in bench/.venv.
-# BENCH_N, BENCH_SECONDS and BENCH_REPEAT tune the run (see bench/run.py).
+# apt; requests/httpx/urllib3/pycurl/aiohttp and the release-built `commbox` wheel in
+# bench/.venv. BENCH_N, BENCH_SECONDS, BENCH_REPEAT, BENCH_FANOUT, BENCH_BATCH_LINES, ... tune
+# the run, and BENCH_SECTIONS runs only some tables (e.g. BENCH_SECTIONS=fanout,batch; the
+# others keep their last figures): see bench/run.py.
 
 BENCH_VENV   := bench/.venv
 BENCH_PY     := $(BENCH_VENV)/bin/python
 BENCH_RUN    := bench/.run
 BENCH_PREFIX := $(CURDIR)/$(BENCH_RUN)/prefix
 BENCH_PIP    := $(BENCH_PY) -m pip --disable-pip-version-check --no-input
-BENCH_PEERS  := requests==2.34.2 httpx==0.28.1 urllib3==2.8.0 pycurl==7.49.0
+BENCH_PEERS  := requests==2.34.2 httpx==0.28.1 urllib3==2.8.0 pycurl==7.49.0 aiohttp==3.14.5
 
 .PHONY: bench bench-tools bench-venv bench-build bench-profile
 
@@ -43,9 +45,11 @@ bench-venv: $(BENCH_VENV)/.peers
 bench-build: bench-tools
 	$(CARGO) build --release -p commbox-cli
 	$(CARGO) build --release -p commbox-mock --bin commbox-mock
-	$(MAKE) --no-print-directory -s install PROFILE=release PREFIX=$(BENCH_PREFIX) >/dev/null
+	$(MAKE) --no-print-directory -s install PROFILE=release PREFIX=$(BENCH_PREFIX) INSTALL_CLI=0 >/dev/null
 	cp Cargo.lock bench/rust-upload/Cargo.lock
 	CARGO_TARGET_DIR=$(CURDIR)/target $(CARGO) build --release --manifest-path bench/rust-upload/Cargo.toml
+	cp Cargo.lock bench/rust-fanout/Cargo.lock
+	CARGO_TARGET_DIR=$(CURDIR)/target $(CARGO) build --release --manifest-path bench/rust-fanout/Cargo.toml
 	$(CC) -O2 -Wall -Wextra -o $(BENCH_RUN)/c_bench bench/c_bench.c -I$(BENCH_PREFIX)/include \
 	    -L$(BENCH_PREFIX)/lib -lcommbox -Wl,-rpath,$(BENCH_PREFIX)/lib $$(curl-config --libs)
 

@@ -11,6 +11,7 @@ use crate::client_cell::ClientCell;
 use crate::errors::{self, guard, CallError};
 use crate::inbox::NativeInboxClient;
 use crate::json;
+use crate::progress;
 use crate::records;
 use crate::requests;
 use commbox::blocking::ClientBuilder;
@@ -259,8 +260,9 @@ impl NativeClient {
 
 /// The builder of `commbox.Client` and `commbox.InboxClient`: the core's `ClientOptions`
 /// from the dict `commbox._client._options` makes, the `COMMBOX_*` variables for the settings
-/// left as None, and each call reported to the `commbox` logger. Only types are converted
-/// here: the defaults and every check are the core's.
+/// left as None, each call reported to the `commbox` logger, and the upload progress hook if
+/// the dict has one. Only types are converted here: the defaults and every check are the
+/// core's.
 pub(crate) fn builder(options: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
     let unknown: Vec<String> = options
         .keys()
@@ -268,7 +270,7 @@ pub(crate) fn builder(options: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
         .map(|k| k.str().map(|s| s.to_string()))
         .collect::<PyResult<Vec<_>>>()?
         .into_iter()
-        .filter(|k| !OPTION_KEYS.contains(&k.as_str()))
+        .filter(|k| !OPTION_KEYS.contains(&k.as_str()) && k != PROGRESS_KEY)
         .collect();
     if !unknown.is_empty() {
         return Err(PyTypeError::new_err(format!(
@@ -276,6 +278,10 @@ pub(crate) fn builder(options: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
             unknown.join(", ")
         )));
     }
+    let progress = options
+        .get_item(PROGRESS_KEY)?
+        .filter(|v| !v.is_none())
+        .map(|hook| progress::callback(hook.unbind()));
     let options = ClientOptions {
         api_key: option(options, "api_key")?,
         base_url: option(options, "base_url")?,
@@ -287,10 +293,17 @@ pub(crate) fn builder(options: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
         proxy: option(options, "proxy")?,
         allow_insecure_http: option(options, "allow_insecure_http")?,
     };
-    Ok(ClientBuilder::from_options(options)
+    let builder = ClientBuilder::from_options(options)
         .with_env()
-        .on_call(call_log::record))
+        .on_call(call_log::record);
+    Ok(match progress {
+        Some(callback) => builder.on_upload_progress(callback),
+        None => builder,
+    })
 }
+
+/// The upload progress hook (`commbox._client._progress_hook`), besides the options.
+const PROGRESS_KEY: &str = "on_upload_progress";
 
 /// The members of the core's `ClientOptions`.
 const OPTION_KEYS: [&str; 9] = [

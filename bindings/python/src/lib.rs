@@ -27,6 +27,7 @@ mod requests;
 
 use pyo3::prelude::*;
 
+mod progress;
 /// The native module. Import `commbox` instead: this module is its private half.
 #[pymodule]
 fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {

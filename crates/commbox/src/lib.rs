@@ -102,6 +102,7 @@
 mod open_enum;
 
 mod attachment;
+mod batch_line;
 pub mod blocking;
 pub mod builder;
 pub mod chatwoot;
@@ -122,6 +123,7 @@ mod validate;
 pub mod __fuzz;
 
 pub use attachment::Attachment;
+pub use batch_line::{BatchLine, ObjectId};
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use commbox::conversation::{

@@ -68,6 +68,7 @@ const SCHEMAS: &[(&str, Contract, Make)] = &[
         IN,
         root::<commbox::chatwoot::NewInboxMessage>,
     ),
+    ("BatchLine", IN, root::<commbox::BatchLine>),
 ];
 
 fn root<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {

@@ -65,6 +65,7 @@ from ._models import (
     Manager,
     MessageAttachment,
     SystemStatus,
+    UploadProgress,
 )
 from ._requests import (
     BulkSmsConversation,
@@ -110,6 +111,7 @@ __all__ = [
     "ConversationMessage",
     "Manager",
     "SystemStatus",
+    "UploadProgress",
     "Envelope",
     # Chatwoot / Omnivibe
     "InboxClient",

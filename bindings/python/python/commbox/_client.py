@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 from types import TracebackType
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Dict,
     List,
     Mapping,
@@ -23,7 +25,7 @@ from typing import (
 from . import _commbox
 from ._enums import ObjectStatusType
 from ._errors import _not_utf8
-from ._models import Conversation, Envelope, Manager, SystemStatus
+from ._models import Conversation, Envelope, Manager, SystemStatus, UploadProgress
 from ._requests import (
     BulkSmsConversation,
     ChatConversation,
@@ -76,6 +78,12 @@ class ClientSettings(TypedDict, total=False):
     - ``allow_insecure_http``: ``http://`` to a non-loopback host (``COMMBOX_ALLOW_INSECURE_HTTP``;
       off).
     - ``user_agent``: appended to the User-Agent, to identify your application.
+    - ``on_upload_progress``: called with an :class:`UploadProgress` as each chunk (64 KiB) of
+      each attachment is handed to the connection, for a progress bar. It runs on the thread
+      doing the upload (a sync call's own thread; the async clients' runtime thread), holding
+      the GIL only while it runs: keep it short. An exception it raises is logged to the
+      ``commbox`` logger (ERROR, with its traceback) and the upload goes on; it is not called
+      again during that call. Not read from the environment.
     """
 
     timeout: Optional[float]
@@ -85,9 +93,35 @@ class ClientSettings(TypedDict, total=False):
     proxy: Optional[str]
     allow_insecure_http: Optional[bool]
     user_agent: Optional[str]
+    on_upload_progress: Optional[Callable[[UploadProgress], object]]
 
 
 _SETTINGS = frozenset(ClientSettings.__annotations__)
+
+_log = logging.getLogger("commbox")
+
+
+def _progress_hook(callback: Callable[[UploadProgress], object]) -> Callable[..., None]:
+    """What the native client calls with an ``UploadProgress``'s fields: builds the record and
+    calls ``callback`` with it. What ``callback`` raises (an ``Exception``) is logged, and it is
+    not called again for the rest of that call (its request id); the upload goes on."""
+    if not callable(callback):
+        raise TypeError(f"on_upload_progress must be callable, not {type(callback).__name__}")
+    failed: List[str] = []  # the request id whose call it failed in, at most one
+
+    def hook(*fields: Any) -> None:
+        progress = UploadProgress(*fields)
+        if failed and failed[0] == progress.request_id:
+            return
+        try:
+            callback(progress)
+        except Exception:
+            failed[:] = [progress.request_id]
+            _log.exception(
+                "on_upload_progress raised during request %s; the upload goes on without it", progress.request_id
+            )
+
+    return hook
 
 
 def _options(api_key: Optional[str], base_url: Optional[str], settings: Mapping[str, Any]) -> Dict[str, Any]:
@@ -98,6 +132,9 @@ def _options(api_key: Optional[str], base_url: Optional[str], settings: Mapping[
     if unknown:
         raise TypeError(f"unexpected keyword argument(s) {', '.join(unknown)}: expected {', '.join(sorted(_SETTINGS))}")
     options: Dict[str, Any] = {k: v for k, v in settings.items() if k not in ("ca_file", "user_agent")}
+    on_upload_progress = settings.get("on_upload_progress")
+    if on_upload_progress is not None:
+        options["on_upload_progress"] = _progress_hook(on_upload_progress)
     ca_file = settings.get("ca_file")
     user_agent = settings.get("user_agent")
     suffix = f"python/{platform.python_version()}"

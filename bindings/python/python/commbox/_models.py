@@ -35,6 +35,7 @@ __all__ = [
     "ChatwootConversation",
     "ChatwootMessage",
     "MessageAttachment",
+    "UploadProgress",
 ]
 
 _R = TypeVar("_R", bound="_Record")
@@ -308,3 +309,33 @@ class ChatwootConversation(_Record):
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this conversation."""
 
+
+@dataclass(frozen=True)
+class UploadProgress:
+    """How far the upload of one attachment has gone: what an ``on_upload_progress=``
+    callback receives as each chunk (64 KiB) of each attachment is handed to the connection.
+
+    For each attachment and attempt, ``bytes_sent`` is 0 first, then grows after each chunk,
+    and lastly equals ``total_bytes`` (every byte left the file; the call's result says
+    whether the server stored it). A retried attempt sends the files again: ``bytes_sent``
+    starts again at 0 and ``attempt`` is one higher.
+
+    >>> def show(p: commbox.UploadProgress) -> None:            # doctest: +SKIP
+    ...     print(f"{p.attachment}: {p.bytes_sent * 100 // max(p.total_bytes, 1)}%")
+    >>> client = commbox.Client(on_upload_progress=show)         # doctest: +SKIP
+    """
+
+    request_id: str
+    """The call's ``X-Request-Id`` (the same in every attempt, and in its error)."""
+    attempt: int
+    """Which attempt of the call: 1, then 2 for the first retry, and so on."""
+    index: int
+    """The attachment's position among the request's attachments, from 0."""
+    count: int
+    """How many attachments the request carries."""
+    attachment: str
+    """The attachment's file name, as sent."""
+    bytes_sent: int
+    """Bytes of the file handed to the connection so far in this attempt."""
+    total_bytes: int
+    """The file's size."""

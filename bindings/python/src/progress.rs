@@ -1,0 +1,49 @@
+//! `on_upload_progress=`: the core's upload progress callback, calling a Python function.
+//!
+//! The core calls it on the thread writing the request (a sync call's own thread, with the
+//! GIL released; the runtime thread for async calls) and holds no lock then, so the GIL is
+//! taken here for the Python call only and released again. The Python function is
+//! `commbox._client._progress_hook`'s wrapper: it builds the `UploadProgress` record, calls the
+//! user's function and logs what it raises, so only a `BaseException` can come back here.
+
+use commbox::UploadProgress;
+use pyo3::exceptions::PyKeyboardInterrupt;
+use pyo3::prelude::*;
+
+/// The core callback that calls `hook(request_id, attempt, index, count, attachment,
+/// bytes_sent, total_bytes)`.
+pub(crate) fn callback(hook: Py<PyAny>) -> impl Fn(&UploadProgress) + Send + Sync + 'static {
+    move |p: &UploadProgress| {
+        // Not at all while the interpreter shuts down: the upload goes on unreported.
+        Python::try_attach(|py| {
+            let args = (
+                p.request_id.as_str(),
+                p.attempt,
+                p.index,
+                p.count,
+                p.attachment.as_str(),
+                p.bytes_sent,
+                p.total_bytes,
+            );
+            if let Err(e) = hook.call1(py, args) {
+                failed(py, e);
+            }
+        });
+    }
+}
+
+/// What the wrapper let through. Ctrl-C lands in the callback when the main thread is the
+/// one uploading (it runs Python code there): raised here it would be lost, so it is raised
+/// again in the main thread, where it surfaces when the call returns. Anything else
+/// (`SystemExit` from a callback, a failing wrapper) is reported as unraisable.
+fn failed(py: Python<'_>, e: PyErr) {
+    if e.is_instance_of::<PyKeyboardInterrupt>(py) {
+        let again = py
+            .import("_thread")
+            .and_then(|t| t.call_method0("interrupt_main"));
+        if again.is_ok() {
+            return;
+        }
+    }
+    e.write_unraisable(py, None);
+}
