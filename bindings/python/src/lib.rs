@@ -22,12 +22,12 @@ mod enums;
 mod errors;
 mod inbox;
 mod json;
+mod progress;
 mod records;
 mod requests;
 
 use pyo3::prelude::*;
 
-mod progress;
 /// The native module. Import `commbox` instead: this module is its private half.
 #[pymodule]
 fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {

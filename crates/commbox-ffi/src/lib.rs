@@ -21,8 +21,8 @@ mod client;
 mod conversation;
 mod error;
 mod message;
-mod strings;
 mod progress;
+mod strings;
 
 pub use calls::*;
 pub use chatwoot::*;
@@ -30,5 +30,5 @@ pub use client::*;
 pub use conversation::*;
 pub use error::*;
 pub use message::*;
-pub use strings::*;
 pub use progress::*;
+pub use strings::*;

@@ -139,9 +139,9 @@ pub use commbox::user::User;
 pub use error::{Error, ErrorKind, Result, RetrySafety, MAX_ERROR_BODY};
 pub use options::{env, ClientOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use transport::observe::CallEvent;
+pub use transport::progress::UploadProgress;
 pub use transport::retry::{RetryEvent, RetryPolicy};
 pub use transport::url::PathParam;
-pub use transport::progress::UploadProgress;
 
 /// This library's version (from Cargo.toml).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
