@@ -116,6 +116,7 @@ struct fault_case {
     const char *outcome; /* "ok" or an error kind */
     const char *const *says;
     int n_says;
+    int retry_safety; /* enum commbox_retry_safety; -1 for "ok" */
     int maybe_processed;
     int requests, stored; /* -1: not checked */
     int retry_after;      /* enum retry_after_check */

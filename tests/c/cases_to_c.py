@@ -35,9 +35,11 @@ LIST_ARGS = {"attachments", "to", "env"}
 CALL_KEYS = {"op", "setup", "files", "as_nobody"}
 FAULT_CASE_KEYS = {"id", "what", "site", "faults", "client", "expect", "note"}
 FAULT_EXPECT_KEYS = {
-    "outcome", "says", "maybe_processed", "requests", "stored", "attempts", "retry_after",
+    "outcome", "retry_safety", "says", "maybe_processed", "requests", "stored", "attempts", "retry_after",
     "http_status", "description", "body", "memory", "other_host",
 }
+# The table's names for an error's retry safety, as the C enum spells them.
+RETRY_SAFETY = {"safe": "COMMBOX_RETRY_SAFETY_SAFE", "may_duplicate": "COMMBOX_RETRY_SAFETY_MAY_DUPLICATE"}
 HOSTILE_CASE_KEYS = {"id", "what", "call", "expect", "rust", "c", "python", "cli"}
 
 
@@ -165,6 +167,9 @@ def fault_case(w: Writer, case: Dict[str, Any]) -> str:
         ra_kind, ra_lo, ra_hi = "RA_RANGE", float(ra), float(ra)
     body = e.get("body")
     stored = e.get("stored", "unchecked")
+    safety = e.get("retry_safety")
+    if e["outcome"] != "ok" and safety not in RETRY_SAFETY:
+        raise TableError(f"{case['id']}: retry_safety {safety!r}: every error case states safe or may_duplicate")
     fields = {
         "id": text_literal(case["id"]),
         "what": text_literal(case["what"]),
@@ -176,6 +181,7 @@ def fault_case(w: Writer, case: Dict[str, Any]) -> str:
         "outcome": text_literal(e["outcome"]),
         "says": w.strings(list(e.get("says", []))),
         "n_says": len(e.get("says", [])),
+        "retry_safety": RETRY_SAFETY.get(safety, "-1"),
         "maybe_processed": int(bool(e.get("maybe_processed"))),
         "requests": int(e.get("requests", -1)),
         "stored": -1 if stored is None or stored == "unchecked" else int(stored),

@@ -210,6 +210,9 @@ static void judge(const struct fault_case *c, const char *op, commbox_status st,
     if (!err || commbox_error_status(err) != st) problem("%s: no error object with the status", op);
     if (!err) return;
     if (!commbox_error_request_id(err)) problem("%s: the error carries no request id", op);
+    if ((int)commbox_error_retry_safety(err) != c->retry_safety)
+        problem("%s: retry safety %d, want %d (0 safe, 1 may_duplicate)", op, (int)commbox_error_retry_safety(err),
+                c->retry_safety);
     for (int i = 0; i < c->n_says; i++) {
         char *says = fill_fault(c->says[i], other_host);
         if (!strstr(msg, says)) problem("%s: message \"%s\" lacks \"%s\"", op, msg, says);

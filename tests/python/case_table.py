@@ -36,7 +36,7 @@ def face_part(case: Dict[str, Any]) -> Optional[Dict[str, Any]]:
 FAULT_CASE_KEYS = {"id", "what", "site", "faults", "client", "expect", "note"}
 FAULT_CLIENT_KEYS = {"timeout_ms", "ca_file"}
 FAULT_EXPECT_KEYS = {
-    "outcome", "says", "maybe_processed", "requests", "stored", "attempts", "retry_after",
+    "outcome", "retry_safety", "says", "maybe_processed", "requests", "stored", "attempts", "retry_after",
     "http_status", "description", "body", "memory", "other_host",
 }
 HOSTILE_CASE_KEYS = {"id", "what", "call", "expect", "rust", "c", "python", "cli"}
@@ -285,6 +285,7 @@ class Observed:
         self.outcome = "ok"
         self.message = ""
         self.request_id = False
+        self.retry_safety: Optional[str] = None
         self.retry_after: Optional[float] = None
         self.http_status: Optional[int] = None
         self.body: Optional[str] = None
@@ -310,6 +311,11 @@ def judge(case: Dict[str, Any], table: Dict[str, Any], got: Observed, other_host
         return p
     if not got.request_id:
         p.append("the error carries no request id")
+    # Every error case states it: whether the caller may send the create again.
+    if "retry_safety" not in want:
+        p.append("expect has no retry_safety (every error case states it)")
+    elif got.retry_safety != want["retry_safety"]:
+        p.append(f"retry_safety {got.retry_safety!r}, want {want['retry_safety']}")
     for says in want.get("says", []):
         says = fill_fault(says, other_host)
         if says not in got.message:

@@ -131,6 +131,9 @@ def observe(error: Optional[commbox.CommboxError], requests: int, stored: int) -
     got.outcome = KINDS.get(type(error), f"class {type(error).__name__}")
     got.message = error.message
     got.request_id = bool(error.request_id)
+    got.retry_safety = error.retry_safety
+    if error.may_duplicate != (error.retry_safety == "may_duplicate"):
+        got.retry_safety = f"{error.retry_safety} but may_duplicate={error.may_duplicate}"
     got.retry_after = getattr(error, "retry_after", None)
     got.http_status = error.status
     got.body = error.body

@@ -151,6 +151,7 @@ fn run_case(table: &Value, case: &Value) -> Vec<String> {
                     got.outcome = e["kind"].as_str().unwrap_or("?").into();
                     got.message = e["message"].as_str().unwrap_or("").into();
                     got.request_id = e["request_id"].is_string();
+                    got.retry_safety = e["retry_safety"].as_str().map(Into::into);
                     got.retry_after = e["retry_after"].as_f64();
                     got.http_status = e["http_status"].as_u64().map(|s| s as u16);
                     got.body = e["body"].as_str().map(Into::into);

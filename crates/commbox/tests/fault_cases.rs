@@ -137,6 +137,7 @@ fn run_case(table: &Value, case: &Value) -> Vec<String> {
             got.outcome = e.kind().as_str().into();
             got.message = e.message().into();
             got.request_id = e.request_id().is_some();
+            got.retry_safety = Some(e.retry_safety().as_str().into());
             got.retry_after = e.retry_after().map(|d| d.as_secs_f64());
             got.http_status = e.http_status();
             got.body = e.body().map(Into::into);

@@ -53,6 +53,7 @@ pub const FAULT_CASE_KEYS: &[&str] = &["id", "what", "site", "faults", "client",
 pub const FAULT_CLIENT_KEYS: &[&str] = &["timeout_ms", "ca_file"];
 pub const FAULT_EXPECT_KEYS: &[&str] = &[
     "outcome",
+    "retry_safety",
     "says",
     "maybe_processed",
     "requests",
@@ -586,6 +587,9 @@ pub struct Observed {
     /// The error's message, without the request id a face may append.
     pub message: String,
     pub request_id: bool,
+    /// The error's retry safety by its JSON name (`safe`, `may_duplicate`), as the face
+    /// exposes it.
+    pub retry_safety: Option<String>,
     pub retry_after: Option<f64>,
     pub http_status: Option<u16>,
     pub body: Option<String>,
@@ -639,6 +643,17 @@ pub fn judge(case: &Value, table: &Value, got: &Observed, other_host: &str) -> V
     }
     if !got.request_id {
         p.push("the error carries no request id".into());
+    }
+    // Every error case states it: whether the caller may send the create again.
+    match want["retry_safety"].as_str() {
+        None => p.push("expect has no retry_safety (every error case states it)".into()),
+        Some(safety) if got.retry_safety.as_deref() != Some(safety) => {
+            p.push(format!(
+                "retry_safety {:?}, want {safety}",
+                got.retry_safety
+            ));
+        }
+        Some(_) => {}
     }
     for says in want["says"].as_array().into_iter().flatten() {
         let says = fill_fault_text(says.as_str().expect("says"), other_host);
