@@ -40,7 +40,11 @@ fn main() -> commbox::Result<()> {
     assert_eq!(id, 67890);
     if args.len() > 3 {
         let size = std::fs::metadata(file).expect("file").len();
-        assert_eq!(told.load(Ordering::Relaxed), size, "progress ends at the file's size");
+        assert_eq!(
+            told.load(Ordering::Relaxed),
+            size,
+            "progress ends at the file's size"
+        );
     }
     println!(
         "{{\"baseline_kib\": {baseline}, \"peak_kib\": {}}}",
