@@ -29,7 +29,6 @@
 
 use super::Settings;
 use crate::error::{Error, ErrorKind, Result};
-use once_cell::sync::OnceCell;
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -60,8 +59,12 @@ const IDLE_CHECK_AFTER: Duration = Duration::from_millis(10);
 pub(crate) struct Pool {
     settings: Settings,
     lanes: Mutex<Lanes>,
-    /// The async calls' client, made at the first async call.
-    shared: OnceCell<reqwest::Client>,
+    /// The async calls' client, made at the first async call, with the pid of the process
+    /// that made it. A forked child must not reuse the parent's connections: their tasks run
+    /// on the parent's runtime threads, which the child does not have, so a request written
+    /// to one would wait for an answer no task reads (and a create would then be reported as
+    /// one that may have been processed). The child makes its own client instead.
+    shared: Mutex<Option<(u32, reqwest::Client)>>,
     /// No attempt starts before this instant (a server asked to slow down).
     not_before: Mutex<Option<Instant>>,
 }
@@ -89,7 +92,7 @@ impl Pool {
                 pid: std::process::id(),
                 idle: vec![first],
             }),
-            shared: OnceCell::new(),
+            shared: Mutex::new(None),
             not_before: Mutex::new(None),
         })
     }
@@ -100,9 +103,21 @@ impl Pool {
         if let Ok(client) = LANE_CLIENT.try_with(reqwest::Client::clone) {
             return Ok(client);
         }
-        self.shared
-            .get_or_try_init(|| build_client(&self.settings))
-            .cloned()
+        let pid = std::process::id();
+        let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((made_by, client)) = shared.as_ref() {
+            if *made_by == pid {
+                return Ok(client.clone());
+            }
+        }
+        // Once per process, under the lock so that concurrent first calls share one client.
+        let client = build_client(&self.settings)?;
+        if let Some(inherited) = shared.replace((pid, client.clone())) {
+            // The parent's: its connections can be neither used nor cleanly closed here.
+            std::mem::forget(inherited);
+            log::debug!(target: "commbox", "new async connection pool in forked process {pid}");
+        }
+        Ok(client)
     }
 
     /// Runs `fut` to completion on the calling thread, on a borrowed lane whose client
