@@ -16,7 +16,8 @@
 PYTHON     ?= python3
 PY_VENV    := .venv
 PY         := $(PY_VENV)/bin/python
-PY_TOOLS   := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1
+# celery (and its stubs, for mypy --strict): examples/python/celery_task.py and its test.
+PY_TOOLS   := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 celery==5.7.0 celery-types==0.26.0
 PY_PROFILE ?= dev
 PY_FEATURES ?= test-hooks
 PIP        := $(PY) -m pip --disable-pip-version-check --no-input
