@@ -27,6 +27,9 @@ PIP        := $(PY) -m pip --disable-pip-version-check --no-input
 
 $(PY_VENV)/.tools: mk/python.mk
 	$(PYTHON) -m venv $(PY_VENV)
+# uvloop: the async clients are tested on it too (tests/python/test_async_native.py needs it).
+PY_TOOLS   += uvloop==0.23.0
+
 	$(PIP) install -q $(PY_TOOLS)
 	touch $@
 

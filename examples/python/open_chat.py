@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Open a chat conversation from asyncio, and post three messages concurrently.
+"""Open a chat conversation from asyncio, and post three messages concurrently (native async
+calls on one runtime thread, however many run at once).
 
     COMMBOX_API_KEY=... COMMBOX_STREAM=... python examples/python/open_chat.py
 """

@@ -5,7 +5,10 @@
 //! Rust code that other threads may be waiting on: the deadlock of primp#141/#142 (and the
 //! reason `pyo3-log` is not used). So the observer only parks the event in a thread-local,
 //! and the native method emits the record after the call, with the GIL held and no Rust
-//! lock taken. The record carries method, path, status, duration, retries and request id;
+//! lock taken. Async calls (`aio.rs`) park it in a task-local instead, and a cancelled async
+//! call, which no Python code waits for any more, is emitted where it is dropped: on the
+//! async runtime's thread, which holds no lock then and takes the GIL for the record. The
+//! record carries method, path, status, duration, retries and request id;
 //! the key is not among the event's fields, so it cannot reach a log.
 
 use commbox::CallEvent;
@@ -20,6 +23,15 @@ thread_local! {
 
 /// The observer given to the core's `ClientBuilder::on_call`.
 pub(crate) fn record(event: &CallEvent) {
+    if event.cancelled && crate::aio::keep_event(event) {
+        // An async call dropped on the runtime thread: nobody is left to emit it later.
+        // Not at all while the interpreter shuts down: the record is lost, nothing hangs.
+        Python::try_attach(|py| emit(py, event));
+        return;
+    }
+    if crate::aio::keep_event(event) {
+        return;
+    }
     LAST_EVENT.with(|slot| *slot.borrow_mut() = Some(event.clone()));
 }
 
@@ -37,9 +49,12 @@ static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// `logging.DEBUG`.
 const DEBUG: i32 = 10;
+/// `logging.WARNING`.
+const WARNING: i32 = 30;
 
-/// Emits the record for `event` if the `commbox` logger is enabled for DEBUG. A failing
-/// handler is reported like any other unraisable error and never replaces the call's result.
+/// Emits the record for `event` if the `commbox` logger is enabled for its level (DEBUG;
+/// WARNING for a call that may have been processed). A failing handler is reported like
+/// any other unraisable error and never replaces the call's result.
 pub(crate) fn emit(py: Python<'_>, event: &CallEvent) {
     if let Err(e) = try_emit(py, event) {
         e.write_unraisable(py, None);
@@ -54,12 +69,25 @@ fn try_emit(py: Python<'_>, event: &CallEvent) -> PyResult<()> {
                 .map(Bound::unbind)
         })?
         .bind(py);
-    if !logger.call_method1("isEnabledFor", (DEBUG,))?.is_truthy()? {
+    // A call that may have been processed without the caller knowing (cancelled or failed
+    // after it was sent) is what a person may need to check: a WARNING, not a DEBUG.
+    let (level, outcome) = if event.may_have_been_processed {
+        (
+            WARNING,
+            ": the server may have processed it (it was not sent again)",
+        )
+    } else if event.cancelled {
+        (DEBUG, ": cancelled (safe to send again)")
+    } else {
+        (DEBUG, "")
+    };
+    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }
     let status = match (event.status, event.error) {
         (Some(code), _) => code.to_string(),
         (None, Some(kind)) => format!("no answer ({kind})"),
+        (None, None) if event.cancelled => "cancelled".to_owned(),
         (None, None) => "no answer".to_owned(),
     };
     let duration_ms = event.elapsed.as_secs_f64() * 1000.0;
@@ -73,18 +101,25 @@ fn try_emit(py: Python<'_>, event: &CallEvent) -> PyResult<()> {
     extra.set_item("commbox_retries", retries)?;
     extra.set_item("commbox_request_id", &event.request_id)?;
     extra.set_item("commbox_error", event.error.map(|k| k.as_str()))?;
+    extra.set_item("commbox_cancelled", event.cancelled)?;
+    extra.set_item(
+        "commbox_may_have_been_processed",
+        event.may_have_been_processed,
+    )?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("extra", extra)?;
     logger.call_method(
-        "debug",
+        "log",
         (
-            "%s %s -> %s in %.1f ms, %d retries, request id %s",
+            level,
+            "%s %s -> %s in %.1f ms, %d retries, request id %s%s",
             &event.method,
             &event.path,
             status,
             duration_ms,
             retries,
             &event.request_id,
+            outcome,
         ),
         Some(&kwargs),
     )?;

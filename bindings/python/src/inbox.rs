@@ -124,20 +124,11 @@ impl NativeInboxClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let found = self.call(py, move |i| {
-                let hash = chatwoot::identifier_hash_to_send(
-                    identifier.as_deref(),
-                    identifier_hash.as_deref(),
-                    hmac_token.as_deref(),
-                )?;
-                // Either half given means the caller wants the verified lookup; the core
-                // names whichever half is missing.
-                match (identifier, hash) {
-                    (None, None) => i.get_contact(&contact),
-                    (identifier, hash) => i.get_verified_contact(
-                        &contact,
-                        identifier.as_deref().unwrap_or_default(),
-                        hash.as_deref().unwrap_or_default(),
-                    ),
+                match contact_lookup(identifier, identifier_hash, hmac_token)? {
+                    None => i.get_contact(&contact),
+                    Some((identifier, hash)) => {
+                        i.get_verified_contact(&contact, &identifier, &hash)
+                    }
                 }
             })?;
             records::to_py(py, &found)
@@ -338,8 +329,8 @@ impl NativeInboxClient {
         })
     }
 
-    /// The core inbox. Runs with the GIL released.
-    fn handle(&self) -> Result<InboxClient, CallError> {
+    /// The core inbox. Runs with the GIL released (or for a moment, without calling Python).
+    pub(crate) fn handle(&self) -> Result<InboxClient, CallError> {
         match &self.source {
             Source::Own(own) => own.get(),
             Source::Shared { client, closed } => {
@@ -360,6 +351,25 @@ impl NativeInboxClient {
     ) -> PyResult<T> {
         call::run(py, || self.handle(), op)
     }
+}
+
+/// Which lookup `get_contact` makes: `None` the plain one, else the verified one with this
+/// identifier and hash (given, or computed from `hmac_token` by the core's rule). Either half
+/// given means the caller wants the verified lookup; the core names whichever is missing.
+pub(crate) fn contact_lookup(
+    identifier: Option<String>,
+    identifier_hash: Option<String>,
+    hmac_token: Option<String>,
+) -> commbox::Result<Option<(String, String)>> {
+    let hash = chatwoot::identifier_hash_to_send(
+        identifier.as_deref(),
+        identifier_hash.as_deref(),
+        hmac_token.as_deref(),
+    )?;
+    Ok(match (identifier, hash) {
+        (None, None) => None,
+        (identifier, hash) => Some((identifier.unwrap_or_default(), hash.unwrap_or_default())),
+    })
 }
 
 /// `identifier_hash` for `identifier` with the inbox's HMAC token: lowercase hex

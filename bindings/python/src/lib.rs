@@ -6,14 +6,19 @@
 //! (`bindings/python/python/commbox`) holds the public classes, the exceptions and the stubs.
 //! `NativeClient` is the CommBox client, `NativeInboxClient` the Chatwoot inbox client; both
 //! run their calls through `call::run` and keep their core handle in a
-//! `client_cell::ClientCell`.
+//! `client_cell::ClientCell`. `NativeAsyncClient` and `NativeAsyncInboxClient` give the same
+//! core clients' async calls to asyncio (`async_client`), run on one tokio runtime (`aio`).
 //!
 //! Rules every function here keeps:
 //! - the GIL is released around all I/O (network and files) and around client construction;
+//!   async calls do their I/O on the runtime's thread, which takes the GIL only to wake the
+//!   event loop (and to log a cancelled call);
 //! - no Rust lock is held while Python code runs, and no Python code runs while a Rust lock
 //!   is held, so the GIL, `logging` handlers and the client's mutex cannot deadlock;
 //! - a Rust panic reaches Python as `commbox.CommboxError`, never as PyO3's `PanicException`.
 
+mod aio;
+mod async_client;
 mod call;
 mod call_log;
 mod client;
@@ -35,6 +40,8 @@ fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
     m.add_class::<inbox::NativeInboxClient>()?;
     m.add_function(wrap_pyfunction!(inbox::chatwoot_identifier_hash, m)?)?;
+    m.add_class::<async_client::NativeAsyncClient>()?;
+    m.add_class::<async_client::NativeAsyncInboxClient>()?;
     m.add_function(wrap_pyfunction!(enums::enum_members, m)?)?;
     // Set, not added: a test hook stays out of `__all__` (and of the stub, which mirrors it).
     #[cfg(feature = "test-hooks")]

@@ -1,76 +1,66 @@
-"""The asyncio clients: the synchronous clients' calls, run in a thread pool.
+"""The asyncio clients: the core's async calls, awaited natively.
 
-:class:`AsyncClient` wraps :class:`Client`, :class:`AsyncInboxClient` wraps
-:class:`InboxClient`; both run on :class:`_ThreadPoolRunner`.
+:class:`AsyncClient` and :class:`AsyncInboxClient` wrap a :class:`Client` and an
+:class:`InboxClient` (their ``sync_client``) and make the same calls through the native
+async clients (``commbox._commbox.NativeAsyncClient``), whose methods return awaitables
+driven by the core's async code on one runtime thread of the process: no thread per call.
+Arguments and results go through the same conversions as the sync clients' (the request
+classes' ``_form()``, ``_source_id``, ``_contact_spec``, the records' ``_from_native``).
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
+from . import _commbox
 from ._attachments import AttachmentLike
-from ._chatwoot import ContactFields, ContactRef, InboxClient, SubmittedValues
-from ._client import Client, ClientSettings, ObjectId, StreamId
+from ._chatwoot import (
+    ContactFields,
+    ContactRef,
+    InboxClient,
+    SubmittedValues,
+    _contact_spec,
+    _message_spec,
+    _source_id,
+)
+from ._client import Client, ClientSettings, ObjectId, StreamId, _conversation_form, _message_form
 from ._enums import ObjectStatusType
+from ._errors import _not_utf8
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Conversation, Envelope, Inbox, Manager, SystemStatus
-from ._requests import ConversationOptions, MessageOptions, NewConversation, NewMessage, Recipient
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    # asyncio is imported on first use, not with the package: it is about half of
-    # `import commbox`'s time, and most programs never touch the async clients.
-    import asyncio
-
-    return asyncio.get_running_loop()
+from ._requests import (
+    BulkSmsConversation,
+    ChatConversation,
+    ConversationOptions,
+    EmailConversation,
+    MessageOptions,
+    NewConversation,
+    NewMessage,
+    Recipient,
+    SmsConversation,
+    WhatsAppTemplateConversation,
+)
 
 if TYPE_CHECKING:
-    import asyncio
-
     from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncClient", "AsyncInboxClient"]
 
-_T = TypeVar("_T")
-
 DEFAULT_MAX_WORKERS = 16
-"""Default number of calls an :class:`AsyncClient` runs at once."""
+"""The default of the async clients' ``max_workers``, which is accepted for compatibility
+and has no effect: calls no longer run on threads."""
 
 
-class _ThreadPoolRunner:
-    """What the async clients share: a thread pool of ``max_workers`` threads that runs the
-    blocking calls of a synchronous client (which release the GIL, so they run in
-    parallel), replaced in a forked child, shut down by :meth:`aclose`."""
-
-    _max_workers: int
-    _pid: int
-    _executor: ThreadPoolExecutor
-
-    def _start_pool(self, max_workers: int) -> None:
-        self._max_workers = max_workers
-        self._pid = os.getpid()
-        self._executor = self._new_executor()
-
-    def _new_executor(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="commbox")
-
-    async def _run(self, call: Callable[[], _T]) -> _T:
-        if self._pid != os.getpid():
-            # A forked child has none of the parent's worker threads: a pool that believes
-            # it has idle workers would never run the call.
-            self._pid = os.getpid()
-            self._executor = self._new_executor()
-        return await _loop().run_in_executor(self._executor, call)
+class _AsyncBase:
+    """What the async clients share: closing, ``async with``, no pickling."""
 
     def _close_sync(self) -> None:
         raise NotImplementedError
 
     async def aclose(self) -> None:
-        """Waits for running calls, then releases the threads and the connection pool."""
-        executor = self._executor
-        await _loop().run_in_executor(None, executor.shutdown)
+        """Releases the connection pool; later calls raise :class:`CommboxError`. Returns at
+        once: calls still running keep the pool until they end, and calls whose tasks were
+        cancelled were stopped with them."""
         self._close_sync()
 
     async def __aenter__(self) -> Self:
@@ -86,7 +76,7 @@ class _ThreadPoolRunner:
 
     def __reduce__(self) -> Any:
         raise TypeError(
-            f"a commbox.{type(self).__name__} cannot be pickled: it holds threads, a connection "
+            f"a commbox.{type(self).__name__} cannot be pickled: it holds a connection "
             "pool and credentials. Create a client in each process from your settings."
         )
 
@@ -97,14 +87,19 @@ class _ThreadPoolRunner:
         return self
 
 
-class AsyncClient(_ThreadPoolRunner):
-    """The :class:`Client`'s methods as coroutines, for asyncio code.
+class AsyncClient(_AsyncBase):
+    """The :class:`Client`'s methods as coroutines, for asyncio code (uvloop too).
 
-    This is not native async I/O: each call runs the blocking core in a thread pool of
-    ``max_workers`` threads (default 16; the calls release the GIL, so they run in
-    parallel), which keeps one well-tested transport for both. The other arguments are
-    those of :class:`Client`. Cancelling an awaiting task does not stop a request already
-    sent: it completes in its thread and its result is dropped.
+    Native async I/O: each call is the core's async call, run on one runtime thread that
+    the process's async clients share, with no thread per call and without the GIL while
+    it waits; a thousand concurrent calls are a thousand tasks on that thread. The
+    arguments are those of :class:`Client` (``max_workers`` is accepted for compatibility
+    and has no effect).
+
+    Cancelling the awaiting task (``task.cancel()``, ``asyncio.wait_for``, a
+    ``TaskGroup`` failing) stops the call: one not sent yet (waiting to start, for a
+    ``Retry-After`` or a retry's backoff) never reaches the server; one already sent is
+    abandoned and, for a create, logged as a WARNING that the server may have processed it.
 
     >>> async with commbox.AsyncClient(api_key="...") as client:     # doctest: +SKIP
     ...     id = await client.create_sms_conversation("STREAM", "+972544444444", "Hello")
@@ -119,14 +114,14 @@ class AsyncClient(_ThreadPoolRunner):
         **settings: Unpack[ClientSettings],
     ) -> None:
         self._client = Client(api_key, base_url=base_url, **settings)
-        self._start_pool(max_workers)
+        self._native = _commbox.NativeAsyncClient(self._client._native)
 
     def _close_sync(self) -> None:
         self._client.close()
 
     @property
     def sync_client(self) -> Client:
-        """The synchronous client doing the work (shares the connection pool)."""
+        """The synchronous client on the same connection pool and settings."""
         return self._client
 
     @property
@@ -145,13 +140,17 @@ class AsyncClient(_ThreadPoolRunner):
 
     def inbox(self, base_url: str, inbox_identifier: str, *, max_workers: int = DEFAULT_MAX_WORKERS) -> AsyncInboxClient:
         """An :class:`AsyncInboxClient` for a Chatwoot inbox that shares this client's
-        connection pool and settings (see :meth:`Client.inbox`), with its own thread pool of
-        ``max_workers`` threads. Closing this client closes it too."""
-        return AsyncInboxClient._wrap(self._client.inbox(base_url, inbox_identifier), max_workers)
+        connection pool and settings (see :meth:`Client.inbox`; ``max_workers`` has no
+        effect). Closing this client closes it too."""
+        return AsyncInboxClient._wrap(self._client.inbox(base_url, inbox_identifier))
 
     async def create_conversation(self, stream_id: StreamId, conversation: NewConversation) -> int:
         """See :meth:`Client.create_conversation`."""
-        return await self._run(lambda: self._client.create_conversation(stream_id, conversation))
+        form = _conversation_form(conversation)
+        try:
+            return await self._native.create_conversation(stream_id, form)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id) from None
 
     async def create_email_conversation(
         self,
@@ -167,17 +166,18 @@ class AsyncClient(_ThreadPoolRunner):
         **options: Unpack[ConversationOptions],
     ) -> int:
         """See :meth:`Client.create_email_conversation`."""
-        return await self._run(
-            lambda: self._client.create_email_conversation(
-                stream_id, identity, subject, message, to=to, cc=cc, bcc=bcc, attachment_urls=attachment_urls, **options
-            )
+        return await self.create_conversation(
+            stream_id,
+            EmailConversation(
+                identity, subject, message, to=to, cc=cc, bcc=bcc, attachment_urls=attachment_urls, **options
+            ),
         )
 
     async def create_sms_conversation(
         self, stream_id: StreamId, identity: str, message: str, **options: Unpack[ConversationOptions]
     ) -> int:
         """See :meth:`Client.create_sms_conversation`."""
-        return await self._run(lambda: self._client.create_sms_conversation(stream_id, identity, message, **options))
+        return await self.create_conversation(stream_id, SmsConversation(identity, message, **options))
 
     async def create_bulk_sms_conversation(
         self,
@@ -190,10 +190,9 @@ class AsyncClient(_ThreadPoolRunner):
         **options: Unpack[ConversationOptions],
     ) -> int:
         """See :meth:`Client.create_bulk_sms_conversation`."""
-        return await self._run(
-            lambda: self._client.create_bulk_sms_conversation(
-                stream_id, identity, message, recipients, send_to_client=send_to_client, **options
-            )
+        return await self.create_conversation(
+            stream_id,
+            BulkSmsConversation(identity, message, recipients=recipients, send_to_client=send_to_client, **options),
         )
 
     async def create_whatsapp_template_conversation(
@@ -209,10 +208,11 @@ class AsyncClient(_ThreadPoolRunner):
         **options: Unpack[ConversationOptions],
     ) -> int:
         """See :meth:`Client.create_whatsapp_template_conversation`."""
-        return await self._run(
-            lambda: self._client.create_whatsapp_template_conversation(
-                stream_id, identity, template, message, params=params, language=language, to=to, **options
-            )
+        return await self.create_conversation(
+            stream_id,
+            WhatsAppTemplateConversation(
+                identity, template, message, params=params, language=language, to=to, **options
+            ),
         )
 
     async def create_chat_conversation(
@@ -225,27 +225,38 @@ class AsyncClient(_ThreadPoolRunner):
         **options: Unpack[ConversationOptions],
     ) -> int:
         """See :meth:`Client.create_chat_conversation`."""
-        return await self._run(
-            lambda: self._client.create_chat_conversation(
-                stream_id, identity, message, create_child_object=create_child_object, **options
-            )
+        return await self.create_conversation(
+            stream_id, ChatConversation(identity, message, create_child_object=create_child_object, **options)
         )
 
     async def create_conversation_json(self, stream_id: StreamId, obj: Mapping[str, Any]) -> int:
         """See :meth:`Client.create_conversation_json`."""
-        return await self._run(lambda: self._client.create_conversation_json(stream_id, obj))
+        try:
+            return await self._native.create_conversation_json(stream_id, obj)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id) from None
 
     async def get_conversation(self, stream_id: StreamId, object_id: ObjectId) -> Conversation:
         """See :meth:`Client.get_conversation`."""
-        return await self._run(lambda: self._client.get_conversation(stream_id, object_id))
+        try:
+            return Conversation._from_native(await self._native.get_conversation(stream_id, object_id))
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
     async def set_conversation_status(self, object_id: ObjectId, status: Union[ObjectStatusType, int, str]) -> None:
         """See :meth:`Client.set_conversation_status`."""
-        await self._run(lambda: self._client.set_conversation_status(object_id, status))
+        try:
+            await self._native.set_conversation_status(object_id, status)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, object_id=object_id) from None
 
     async def create_message(self, stream_id: StreamId, object_id: ObjectId, message: NewMessage) -> int:
         """See :meth:`Client.create_message`."""
-        return await self._run(lambda: self._client.create_message(stream_id, object_id, message))
+        form = _message_form(message)
+        try:
+            return await self._native.create_message(stream_id, object_id, form)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
     async def create_customer_message(
         self,
@@ -256,9 +267,7 @@ class AsyncClient(_ThreadPoolRunner):
         **options: Unpack[MessageOptions],
     ) -> int:
         """See :meth:`Client.create_customer_message`."""
-        return await self._run(
-            lambda: self._client.create_customer_message(stream_id, object_id, identity, message, **options)
-        )
+        return await self.create_message(stream_id, object_id, NewMessage.from_customer(identity, message, **options))
 
     async def create_agent_message(
         self,
@@ -270,34 +279,40 @@ class AsyncClient(_ThreadPoolRunner):
         **options: Unpack[MessageOptions],
     ) -> int:
         """See :meth:`Client.create_agent_message`."""
-        return await self._run(
-            lambda: self._client.create_agent_message(stream_id, object_id, agent_id, identity, message, **options)
+        return await self.create_message(
+            stream_id, object_id, NewMessage.from_agent(agent_id, identity, message, **options)
         )
 
     async def create_message_json(self, stream_id: StreamId, object_id: ObjectId, obj: Mapping[str, Any]) -> int:
         """See :meth:`Client.create_message_json`."""
-        return await self._run(lambda: self._client.create_message_json(stream_id, object_id, obj))
+        try:
+            return await self._native.create_message_json(stream_id, object_id, obj)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
     async def managers(self) -> List[Manager]:
         """See :meth:`Client.managers`."""
-        return await self._run(self._client.managers)
+        return [Manager._from_native(m) for m in await self._native.managers()]
 
     async def system_status(self) -> SystemStatus:
         """See :meth:`Client.system_status`."""
-        return await self._run(self._client.system_status)
+        return SystemStatus._from_native(await self._native.system_status())
 
     async def raw_request(self, method: str, path: str, body: Any = None) -> Envelope:
         """See :meth:`Client.raw_request`."""
-        return await self._run(lambda: self._client.raw_request(method, path, body))
+        try:
+            return Envelope._from_native(await self._native.raw_request(method, path, body))
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e, method=method, path=path) from None
 
 
-class AsyncInboxClient(_ThreadPoolRunner):
-    """The :class:`InboxClient`'s methods as coroutines, for asyncio code.
+class AsyncInboxClient(_AsyncBase):
+    """The :class:`InboxClient`'s methods as coroutines, for asyncio code (uvloop too).
 
-    Like :class:`AsyncClient`: each call runs the blocking core in a thread pool of
-    ``max_workers`` threads (default 16). The other arguments are those of
-    :class:`InboxClient`; :meth:`AsyncClient.inbox` makes one that shares a client's
-    connection pool.
+    Like :class:`AsyncClient`: native async calls on the process's runtime thread, no
+    thread per call, and cancelling a task stops its call. The other arguments are those
+    of :class:`InboxClient` (``max_workers`` has no effect); :meth:`AsyncClient.inbox`
+    makes one that shares a client's connection pool.
 
     >>> async with commbox.AsyncInboxClient("https://app.chatwoot.com", "tK9s3bVn") as inbox:  # doctest: +SKIP
     ...     contact = await inbox.create_contact(name="John Doe")
@@ -305,6 +320,7 @@ class AsyncInboxClient(_ThreadPoolRunner):
     """
 
     _inbox: InboxClient
+    _native: _commbox.NativeAsyncInboxClient
 
     def __init__(
         self,
@@ -315,14 +331,14 @@ class AsyncInboxClient(_ThreadPoolRunner):
         **settings: Unpack[ClientSettings],
     ) -> None:
         self._inbox = InboxClient(base_url, inbox_identifier, **settings)
-        self._start_pool(max_workers)
+        self._native = _commbox.NativeAsyncInboxClient(self._inbox._native)
 
     @classmethod
-    def _wrap(cls, inbox: InboxClient, max_workers: int) -> AsyncInboxClient:
+    def _wrap(cls, inbox: InboxClient) -> AsyncInboxClient:
         """An AsyncInboxClient around a synchronous one (from ``AsyncClient.inbox``)."""
         wrapped = cls.__new__(cls)
         wrapped._inbox = inbox
-        wrapped._start_pool(max_workers)
+        wrapped._native = _commbox.NativeAsyncInboxClient(inbox._native)
         return wrapped
 
     def _close_sync(self) -> None:
@@ -330,7 +346,7 @@ class AsyncInboxClient(_ThreadPoolRunner):
 
     @property
     def sync_client(self) -> InboxClient:
-        """The synchronous inbox client doing the work (shares the connection pool)."""
+        """The synchronous inbox client on the same connection pool and settings."""
         return self._inbox
 
     @property
@@ -350,11 +366,11 @@ class AsyncInboxClient(_ThreadPoolRunner):
 
     async def inbox(self) -> Inbox:
         """See :meth:`InboxClient.inbox`."""
-        return await self._run(self._inbox.inbox)
+        return Inbox._from_native(await self._native.inbox())
 
     async def create_contact(self, *, source_id: Optional[str] = None, **fields: Unpack[ContactFields]) -> Contact:
         """See :meth:`InboxClient.create_contact`."""
-        return await self._run(lambda: self._inbox.create_contact(source_id=source_id, **fields))
+        return Contact._from_native(await self._native.create_contact(_contact_spec(fields, source_id=source_id)))
 
     async def get_contact(
         self,
@@ -365,41 +381,45 @@ class AsyncInboxClient(_ThreadPoolRunner):
         hmac_token: Optional[str] = None,
     ) -> Contact:
         """See :meth:`InboxClient.get_contact`."""
-        return await self._run(
-            lambda: self._inbox.get_contact(
-                contact, identifier=identifier, identifier_hash=identifier_hash, hmac_token=hmac_token
-            )
-        )
+        found = await self._native.get_contact(_source_id(contact), identifier, identifier_hash, hmac_token)
+        return Contact._from_native(found)
 
     async def update_contact(self, contact: ContactRef, **fields: Unpack[ContactFields]) -> Contact:
         """See :meth:`InboxClient.update_contact`."""
-        return await self._run(lambda: self._inbox.update_contact(contact, **fields))
+        return Contact._from_native(await self._native.update_contact(_source_id(contact), _contact_spec(fields)))
 
     async def create_conversation(
         self, contact: ContactRef, custom_attributes: Optional[Mapping[str, Any]] = None
     ) -> ChatwootConversation:
         """See :meth:`InboxClient.create_conversation`."""
-        return await self._run(lambda: self._inbox.create_conversation(contact, custom_attributes))
+        return ChatwootConversation._from_native(
+            await self._native.create_conversation(_source_id(contact), custom_attributes)
+        )
 
     async def list_conversations(self, contact: ContactRef) -> List[ChatwootConversation]:
         """See :meth:`InboxClient.list_conversations`."""
-        return await self._run(lambda: self._inbox.list_conversations(contact))
+        found = await self._native.list_conversations(_source_id(contact))
+        return [ChatwootConversation._from_native(c) for c in found]
 
     async def get_conversation(self, contact: ContactRef, conversation_id: int) -> ChatwootConversation:
         """See :meth:`InboxClient.get_conversation`."""
-        return await self._run(lambda: self._inbox.get_conversation(contact, conversation_id))
+        return ChatwootConversation._from_native(
+            await self._native.get_conversation(_source_id(contact), conversation_id)
+        )
 
     async def resolve_conversation(self, contact: ContactRef, conversation_id: int) -> ChatwootConversation:
         """See :meth:`InboxClient.resolve_conversation`."""
-        return await self._run(lambda: self._inbox.resolve_conversation(contact, conversation_id))
+        return ChatwootConversation._from_native(
+            await self._native.resolve_conversation(_source_id(contact), conversation_id)
+        )
 
     async def set_typing(self, contact: ContactRef, conversation_id: int, typing: bool) -> None:
         """See :meth:`InboxClient.set_typing`."""
-        await self._run(lambda: self._inbox.set_typing(contact, conversation_id, typing))
+        await self._native.set_typing(_source_id(contact), conversation_id, bool(typing))
 
     async def update_last_seen(self, contact: ContactRef, conversation_id: int) -> None:
         """See :meth:`InboxClient.update_last_seen`."""
-        await self._run(lambda: self._inbox.update_last_seen(contact, conversation_id))
+        await self._native.update_last_seen(_source_id(contact), conversation_id)
 
     async def create_message(
         self,
@@ -411,22 +431,20 @@ class AsyncInboxClient(_ThreadPoolRunner):
         attachments: Sequence[AttachmentLike] = (),
     ) -> ChatwootMessage:
         """See :meth:`InboxClient.create_message`."""
-        return await self._run(
-            lambda: self._inbox.create_message(
-                contact, conversation_id, content, echo_id=echo_id, attachments=attachments
-            )
-        )
+        spec = _message_spec(content, echo_id, attachments)
+        found = await self._native.create_message(_source_id(contact), conversation_id, spec)
+        return ChatwootMessage._from_native(found)
 
     async def list_messages(
         self, contact: ContactRef, conversation_id: int, before: Optional[int] = None
     ) -> List[ChatwootMessage]:
         """See :meth:`InboxClient.list_messages`."""
-        return await self._run(lambda: self._inbox.list_messages(contact, conversation_id, before))
+        found = await self._native.list_messages(_source_id(contact), conversation_id, before)
+        return [ChatwootMessage._from_native(m) for m in found]
 
     async def update_message(
         self, contact: ContactRef, conversation_id: int, message_id: int, submitted_values: SubmittedValues
     ) -> ChatwootMessage:
         """See :meth:`InboxClient.update_message`."""
-        return await self._run(
-            lambda: self._inbox.update_message(contact, conversation_id, message_id, submitted_values)
-        )
+        updated = await self._native.update_message(_source_id(contact), conversation_id, message_id, submitted_values)
+        return ChatwootMessage._from_native(updated)

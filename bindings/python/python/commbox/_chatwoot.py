@@ -104,6 +104,11 @@ def _contact_spec(fields: Mapping[str, Any], *, source_id: Optional[str] = None)
     return spec
 
 
+def _message_spec(content: str, echo_id: Optional[str], attachments: Sequence[AttachmentLike]) -> Dict[str, Any]:
+    """The core's ``NewInboxMessage`` form (``create_message`` of the sync and async clients)."""
+    return {"content": content, "echo_id": echo_id, "attachments": _attachment_forms(attachments)}
+
+
 class InboxClient:
     """A client of one inbox of the Chatwoot public client API (Chatwoot and its forks, such
     as Omnivibe): contacts, their conversations and their messages.
@@ -283,11 +288,7 @@ class InboxClient:
         sent as multipart ``attachments[]``. ``echo_id`` is echoed on the contact's websocket
         only, never in this answer: correlate by the returned ``id``.
         """
-        spec = {
-            "content": content,
-            "echo_id": echo_id,
-            "attachments": _attachment_forms(attachments),
-        }
+        spec = _message_spec(content, echo_id, attachments)
         return ChatwootMessage._from_native(self._native.create_message(_source_id(contact), conversation_id, spec))
 
     def list_messages(

@@ -147,6 +147,24 @@ def _options(api_key: Optional[str], base_url: Optional[str], settings: Mapping[
     return options
 
 
+def _conversation_form(conversation: NewConversation) -> Dict[str, Any]:
+    """The core's JSON form of a conversation request (``create_conversation`` of the sync
+    and async clients)."""
+    if not isinstance(conversation, _CONVERSATION_TYPES):
+        raise TypeError(
+            "conversation must be EmailConversation, SmsConversation, BulkSmsConversation, "
+            f"WhatsAppTemplateConversation or ChatConversation, not {type(conversation).__name__}"
+        )
+    return conversation._form()
+
+
+def _message_form(message: NewMessage) -> Dict[str, Any]:
+    """The core's JSON form of a message request (``create_message`` of both clients)."""
+    if not isinstance(message, NewMessage):
+        raise TypeError(f"message must be a commbox.NewMessage, not {type(message).__name__}")
+    return message._form()
+
+
 class Client:
     """A CommBox API client.
 
@@ -231,13 +249,9 @@ class Client:
         :class:`ChatConversation`. Sent as JSON, or as multipart with the attachments
         streamed from disk.
         """
-        if not isinstance(conversation, _CONVERSATION_TYPES):
-            raise TypeError(
-                "conversation must be EmailConversation, SmsConversation, BulkSmsConversation, "
-                f"WhatsAppTemplateConversation or ChatConversation, not {type(conversation).__name__}"
-            )
+        form = _conversation_form(conversation)
         try:
-            return self._native.create_conversation(stream_id, conversation._form())
+            return self._native.create_conversation(stream_id, form)
         except UnicodeEncodeError as e:
             raise _not_utf8(e, stream_id=stream_id) from None
 
@@ -349,10 +363,9 @@ class Client:
     def create_message(self, stream_id: StreamId, object_id: ObjectId, message: NewMessage) -> int:
         """Adds ``message`` (a :class:`NewMessage`) to conversation ``object_id`` and returns
         the message's id."""
-        if not isinstance(message, NewMessage):
-            raise TypeError(f"message must be a commbox.NewMessage, not {type(message).__name__}")
+        form = _message_form(message)
         try:
-            return self._native.create_message(stream_id, object_id, message._form())
+            return self._native.create_message(stream_id, object_id, form)
         except UnicodeEncodeError as e:
             raise _not_utf8(e, stream_id=stream_id, object_id=object_id) from None
 
