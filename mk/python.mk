@@ -25,11 +25,11 @@ PIP        := $(PY) -m pip --disable-pip-version-check --no-input
 .PHONY: python-install test-python test-python-unit test-python-types test-python-examples \
         test-python-no-test-hooks demo-python
 
-$(PY_VENV)/.tools: mk/python.mk
-	$(PYTHON) -m venv $(PY_VENV)
 # uvloop: the async clients are tested on it too (tests/python/test_async_native.py needs it).
 PY_TOOLS   += uvloop==0.23.0
 
+$(PY_VENV)/.tools: mk/python.mk
+	$(PYTHON) -m venv $(PY_VENV)
 	$(PIP) install -q $(PY_TOOLS)
 	touch $@
 
