@@ -68,4 +68,20 @@ printf 'Order A-1001: paid\n' >"$work/receipt.txt"
 
 echo "== 6. the conversation's messages, then resolve it"
 "$bin" chatwoot message-list --contact demo-contact --conversation "$conv_id"
-"$bin" chatwoot resolve --contact demo-contact --conversation "$conv_id" | grep -m1 '"status"'
+# awk reads the whole answer: `grep -m1` would close the pipe while commbox still writes.
+"$bin" chatwoot resolve --contact demo-contact --conversation "$conv_id" | awk '/"status"/ && !n++'
+
+echo "== 7. bulk: six requests, one per JSON line, sent 3 at a time; a JSON line per result"
+{
+  for phone in +972541111111 +972542222222 +972543333333; do
+    printf '{"op":"commbox.conversation","stream":"%s","request":{"channel":"sms","identity":"%s","message":"Your order has shipped"}}\n' "$stream" "$phone"
+  done
+  printf '{"op":"commbox.message","stream":"%s","conversation":%s,"request":{"identity":"customer@example.com","message":"Got it, thanks"}}\n' "$stream" "$object"
+  printf '{"op":"commbox.message","stream":"%s","conversation":%s,"request":{"identity":"customer@example.com","message":""}}\n' "$stream" "$object"
+  printf '{"op":"chatwoot.message","contact":"demo-contact","conversation":%s,"request":{"content":"One more question"}}\n' "$conv_id"
+} >"$work/batch.jsonl"
+status=0
+"$bin" batch "$work/batch.jsonl" --concurrency 3 --journal "$work/batch.journal" || status=$?
+echo "exit code $status (14: some lines failed; line 5 has no text)"
+echo "== 8. the same batch again with its journal: nothing is sent twice"
+"$bin" batch "$work/batch.jsonl" --journal "$work/batch.journal" || true

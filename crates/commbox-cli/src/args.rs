@@ -19,6 +19,8 @@ Exit codes:
   11  TLS failed
   12  unexpected answer (decode)
   13  local file error (I/O)
+  14  batch: some lines failed (each has its result line)
+  15  batch: some lines' outcome is unknown (they may have been processed)
 
 Environment: COMMBOX_API_KEY, COMMBOX_BASE_URL, COMMBOX_TIMEOUT, COMMBOX_CONNECT_TIMEOUT,
 COMMBOX_MAX_RETRIES, COMMBOX_CA_FILE, COMMBOX_PROXY, COMMBOX_ALLOW_INSECURE_HTTP;
@@ -155,6 +157,8 @@ pub enum Command {
     Raw(RawArgs),
     /// The Chatwoot / Omnivibe public client API: contacts, conversations, messages.
     Chatwoot(crate::chatwoot::ChatwootArgs),
+    /// Send many requests, one per JSON line, concurrently (resumable with --journal).
+    Batch(crate::batch::BatchArgs),
     /// Run the mock server of the API (for tests and demos) until interrupted; only in builds
     /// with the `mock` feature (else use `commbox-mock`).
     Mock(MockArgs),

@@ -19,7 +19,13 @@ pub fn client(g: &Global) -> Result<Client, Error> {
 /// The client settings: the flags as the core's options, the `COMMBOX_*` variables for
 /// those not given (shared by the Chatwoot commands). Defaults and checks are the core's.
 pub fn builder(g: &Global) -> ClientBuilder {
-    ClientBuilder::from_options(ClientOptions {
+    ClientBuilder::from_options(options(g)).with_env()
+}
+
+/// The flags as the core's client options (those not given: `None`); `batch` builds its
+/// async client from them.
+pub fn options(g: &Global) -> ClientOptions {
+    ClientOptions {
         api_key: g.api_key.clone(),
         base_url: g.base_url.clone(),
         timeout: g.timeout,
@@ -30,8 +36,7 @@ pub fn builder(g: &Global) -> ClientBuilder {
         proxy: g.proxy.clone(),
         // The flag can only turn it on; without it the variable still applies.
         allow_insecure_http: g.allow_insecure_http.then_some(true),
-    })
-    .with_env()
+    }
 }
 
 /// Runs an API command and returns what to print: the JSON form of the core's result.
@@ -99,7 +104,11 @@ pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
                 body.as_ref()
             )?))
         }
-        Command::Mock(_) | Command::Chatwoot(_) | Command::Completions(_) | Command::Man(_) => {
+        Command::Mock(_)
+        | Command::Chatwoot(_)
+        | Command::Batch(_)
+        | Command::Completions(_)
+        | Command::Man(_) => {
             unreachable!("handled before a CommBox client is built")
         }
     }

@@ -2,6 +2,8 @@
 
 mod args;
 mod arguments;
+mod batch;
+mod batch_journal;
 mod chatwoot;
 mod commands;
 mod not_utf8;
@@ -33,11 +35,15 @@ fn main() -> ExitCode {
     }
     let format = cli.global.error_format;
     let result = match cli.command {
-        Command::Chatwoot(a) => chatwoot::run(&cli.global, a),
-        command => commands::client(&cli.global).and_then(|c| commands::run(&c, command)),
+        // Prints its results itself, line by line; its exit code says how the lines went.
+        Command::Batch(a) => batch::run(&cli.global, &a),
+        Command::Chatwoot(a) => chatwoot::run(&cli.global, a).map(|v| output::print_json(&v)),
+        command => commands::client(&cli.global)
+            .and_then(|c| commands::run(&c, command))
+            .map(|v| output::print_json(&v)),
     };
     match result {
-        Ok(value) => output::print_json(&value),
+        Ok(code) => code,
         Err(e) => {
             let given = arguments::Given::new(args::command(), &matches);
             output::report(&e, &arguments::name(Some(&given), &e), format)
