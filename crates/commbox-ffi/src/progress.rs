@@ -43,8 +43,10 @@ struct Callback {
 }
 
 // SAFETY: the setter's contract: `user_data` may be used from any thread that makes calls,
-// for as long as a client made from the config lives.
+// for as long as a client made from the config lives; the function pointer is plain code.
 unsafe impl Send for Callback {}
+// SAFETY: as for Send: the callback may run in several threads at once, which the setter's
+// documentation tells the caller (`user_data` must be safe to share).
 unsafe impl Sync for Callback {}
 
 impl Callback {
