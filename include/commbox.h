@@ -1036,6 +1036,137 @@ void commbox_error_free(struct commbox_error *err);
 const char *commbox_status_name(enum commbox_status status);
 
 /**
+ * Parses a CommBox webhook delivery: its raw body (`body_len` bytes at `body`, not
+ * NUL-terminated; NULL only when `body_len` is 0) and the request's `Content-Type`
+ * (`content_type`, NULL when it had none). XML (`<Event Subscription Name Brand>`), JSON
+ * with an `Event` wrapper and JSON with a `payload` wrapper are all read, leniently; an
+ * entity or event this version does not know is an event of kind `"other"`, not an error.
+ *
+ * On success `*event_json` receives the event's JSON form (docs/schemas/CommBoxEvent.json:
+ * `{"kind": "new_message", "entity": "Object", "name": "OnNewChild", "brand", "format",
+ * "object", "child", "activity", "user", "data", "raw"}`); free it with
+ * `commbox_string_free`.
+ *
+ * `COMMBOX_STATUS_DECODE` (message starting `body: `) when the body is over 1 MiB, not
+ * UTF-8, not valid JSON, or not well-formed XML; XML with a DOCTYPE or an entity is refused,
+ * never expanded. CommBox signs nothing: authenticate the request yourself (a secret in the
+ * URL path). Thread-safe.
+ *
+ * ```c
+ * char *event = NULL;
+ * commbox_error *err = NULL;
+ * if (commbox_commbox_event_parse(body, body_len, content_type, &event, &err) == COMMBOX_STATUS_OK) {
+ *     handle(event);                  // {"kind":"new_message",...}
+ *     commbox_string_free(event);
+ *     // answer 200 only now: CommBox does not document a retry
+ * } else {
+ *     fprintf(stderr, "%s\n", commbox_error_message(err));   // answer 400
+ *     commbox_error_free(err);
+ * }
+ * ```
+ */
+enum commbox_status commbox_commbox_event_parse(const uint8_t *body,
+                                                size_t body_len,
+                                                const char *content_type,
+                                                char **event_json,
+                                                struct commbox_error **err);
+
+/**
+ * Verifies a Chatwoot webhook delivery and parses its event. `secret` is the webhook's
+ * secret (NUL-terminated); the request's headers are `n_headers` pairs `header_names[i]`,
+ * `header_values[i]` (NUL-terminated; names in any case; both arrays may be NULL when
+ * `n_headers` is 0); the raw body is `body_len` bytes at `body`, exactly as received (never
+ * re-serialised JSON).
+ *
+ * Accepted when `X-Chatwoot-Signature` is `sha256=` and the HMAC-SHA256 of
+ * `"{X-Chatwoot-Timestamp}.{body}"` under the secret (compared in constant time) and the
+ * timestamp is within 300 s of this machine's clock, either way (see
+ * `commbox_chatwoot_webhook_verify_with_tolerance`). On success `*delivery_json` receives
+ * the delivery's JSON form (docs/schemas/ChatwootDelivery.json: `{"delivery_id",
+ * "timestamp", "verified": true, "event": {...}}`); free it with `commbox_string_free`.
+ * `delivery_id` is `X-Chatwoot-Delivery`, the same on a retry: drop a delivery whose id you
+ * have seen.
+ *
+ * `COMMBOX_STATUS_AUTHENTICATION` (message starting with the header at fault) when a
+ * signature or timestamp header is missing or malformed, the signature does not match, or
+ * the timestamp is stale; answer 401. `COMMBOX_STATUS_DECODE` when the body is over 1 MiB
+ * (checked first) or, once verified, not JSON. `COMMBOX_STATUS_VALIDATION` (field `secret`)
+ * for an empty secret. For installations that sign nothing (before Chatwoot 4.11), there is
+ * no "unverified" variant: parse the body with `commbox_chatwoot_event_parse` and read
+ * `X-Chatwoot-Delivery` yourself, by that explicit choice. Thread-safe.
+ *
+ * ```c
+ * const char *names[] = {"X-Chatwoot-Signature", "X-Chatwoot-Timestamp", "X-Chatwoot-Delivery"};
+ * const char *values[] = {signature, timestamp, delivery};
+ * char *delivery_json = NULL;
+ * commbox_error *err = NULL;
+ * commbox_status s = commbox_chatwoot_webhook_verify(secret, names, values, 3, body, body_len,
+ *                                                    &delivery_json, &err);
+ * if (s == COMMBOX_STATUS_OK) {
+ *     handle(delivery_json);          // {"delivery_id":"…","verified":true,"event":{…}}
+ *     commbox_string_free(delivery_json);
+ * } else {
+ *     // COMMBOX_STATUS_AUTHENTICATION: answer 401; COMMBOX_STATUS_DECODE: answer 400
+ *     commbox_error_free(err);
+ * }
+ * ```
+ */
+enum commbox_status commbox_chatwoot_webhook_verify(const char *secret,
+                                                    const char *const *header_names,
+                                                    const char *const *header_values,
+                                                    size_t n_headers,
+                                                    const uint8_t *body,
+                                                    size_t body_len,
+                                                    char **delivery_json,
+                                                    struct commbox_error **err);
+
+/**
+ * `commbox_chatwoot_webhook_verify` with another tolerance: the timestamp may be at most
+ * `tolerance_seconds` from this machine's clock, either way (the default is 300). For a
+ * receiver whose clock is known to drift, or a test. Thread-safe.
+ *
+ * ```c
+ * // accept deliveries signed up to 10 minutes ago (or ahead)
+ * commbox_status s = commbox_chatwoot_webhook_verify_with_tolerance(
+ *     secret, names, values, n, body, body_len, 600, &delivery_json, &err);
+ * ```
+ */
+enum commbox_status commbox_chatwoot_webhook_verify_with_tolerance(const char *secret,
+                                                                   const char *const *header_names,
+                                                                   const char *const *header_values,
+                                                                   size_t n_headers,
+                                                                   const uint8_t *body,
+                                                                   size_t body_len,
+                                                                   uint64_t tolerance_seconds,
+                                                                   char **delivery_json,
+                                                                   struct commbox_error **err);
+
+/**
+ * Parses a Chatwoot webhook body (`body_len` bytes at `body`) into its event WITHOUT
+ * checking any signature: for bodies already verified, or from an installation that signs
+ * nothing, by your explicit choice (protect the URL otherwise). Deliveries from the network
+ * go through `commbox_chatwoot_webhook_verify`.
+ *
+ * On success `*event_json` receives the event's JSON form (docs/schemas/ChatwootEvent.json:
+ * `{"kind": "message_created", "event", "message", "conversation", "contact", "user",
+ * "is_private", "changed_attributes", "account", "inbox", "raw"}`; an unknown event is kind
+ * `"other"`); free it with `commbox_string_free`. `COMMBOX_STATUS_DECODE` (message starting
+ * `body: `) when the body is over 1 MiB, not UTF-8 or not JSON. Thread-safe.
+ *
+ * ```c
+ * char *event = NULL;
+ * if (commbox_chatwoot_event_parse(body, body_len, &event, NULL) == COMMBOX_STATUS_OK) {
+ *     handle(event);                  // {"kind":"message_created",...}
+ *     commbox_string_free(event);
+ * }
+ * ```
+ */
+enum commbox_status commbox_chatwoot_event_parse(const uint8_t *body,
+                                                 size_t body_len,
+                                                 char **event_json,
+                                                 struct commbox_error **err);
+
+/**
  * Reads a new message from its JSON form (docs/schemas/NewMessage.json), e.g.
  * `{"identity": "agent@example.com", "message": "It ships today.", "agent_id": 36574658}`.
  * A document that is not a message fails with `COMMBOX_STATUS_VALIDATION` whose field is the

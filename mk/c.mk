@@ -35,6 +35,7 @@ PROFILE_DIR  = $(if $(filter release,$(PROFILE)),release,debug)
 CARGO_PROFILE = $(if $(filter release,$(PROFILE)),--release,)
 
 .PHONY: header lib-c cli man install-cli cli-extras install uninstall c-tools test-c test-cpp test-c-examples test-c-install demo-c demo-cpp
+.PHONY: test-cpp-webhooks
 
 header:
 	COMMBOX_UPDATE_HEADER=1 $(CARGO) test -p commbox-ffi --test header
@@ -133,6 +134,8 @@ test-prefix:
 C_SUITES := test_commbox test_chatwoot test_hostile_cases test_fault_cases test_same_json test_json_forms \
             test_upload_progress
 CASE_HEADERS := build/cases/fault_cases.h build/cases/hostile_cases.h
+# test_webhooks: receiving (parse and verify webhook deliveries); needs no server.
+C_SUITES += test_webhooks
 
 build/cases/fault_cases.h: tests/cases/faults.json tests/c/cases_to_c.py
 	@mkdir -p $(@D)
@@ -164,6 +167,12 @@ test-cpp: c-tools test-prefix
 	  echo "== $$t (C++)"; \
 	  $(WITH_MOCK) build/$${t}_cpp; \
 	done
+
+# The C++ wrapper's webhook functions, under valgrind (no server).
+test-cpp-webhooks: c-tools test-prefix
+	$(CXX) $(CXX_STRICT) $$($(TEST_PC) pkg-config --cflags commbox) -o build/test_webhooks_cpp tests/cpp/test_webhooks.cpp \
+	    $$($(TEST_PC) pkg-config --libs commbox) -Wl,-rpath,$(TEST_PREFIX)/lib
+	$(VALGRIND) build/test_webhooks_cpp
 
 # Every example compiles warning-free and runs against the mock.
 test-c-examples: c-tools test-prefix
@@ -222,4 +231,5 @@ demo-cpp: c-tools test-prefix
 	@$(WITH_MOCK) build/examples/agent_message-cpp
 
 TEST_SUITES += test-c test-cpp test-c-examples test-c-install
+TEST_SUITES += test-cpp-webhooks
 DEMO_STEPS  += demo-c demo-cpp

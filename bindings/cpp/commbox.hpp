@@ -702,6 +702,63 @@ inline std::string chatwoot_identifier_hash(const std::string &identifier, const
     return detail::take_string(out);
 }
 
+// --- receiving webhooks ------------------------------------------------------------------
+//
+// Each takes the raw body exactly as received (any bytes, embedded NULs included) and returns
+// the event in its JSON form (docs/schemas/CommBoxEvent.json, ChatwootDelivery.json,
+// ChatwootEvent.json). A body that cannot be read throws Error with COMMBOX_STATUS_DECODE; a
+// Chatwoot delivery not proven authentic, COMMBOX_STATUS_AUTHENTICATION. Thread-safe.
+
+/// A request's headers as (name, value) pairs; names in any case.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// A CommBox webhook delivery's event (commbox_commbox_event_parse): XML or JSON, from the
+/// body and the request's Content-Type (none: std::nullopt).
+inline std::string parse_commbox_delivery(std::string_view body,
+                                          const std::optional<std::string> &content_type = std::nullopt) {
+    char *out = nullptr;
+    detail::call([&](commbox_error **e) {
+        return commbox_commbox_event_parse(reinterpret_cast<const uint8_t *>(body.data()), body.size(),
+                                           detail::opt(content_type), &out, e);
+    });
+    return detail::take_string(out);
+}
+
+/// A verified Chatwoot delivery (commbox_chatwoot_webhook_verify): the signature and the
+/// timestamp checked with `secret`, within `tolerance` of this machine's clock (default
+/// 300 s). Drop a delivery whose "delivery_id" you have seen.
+inline std::string verify_chatwoot(const std::string &secret, const Headers &headers, std::string_view body,
+                                   std::optional<std::chrono::seconds> tolerance = std::nullopt) {
+    std::vector<const char *> names, values;
+    for (const auto &h : headers) {
+        names.push_back(h.first.c_str());
+        values.push_back(h.second.c_str());
+    }
+    char *out = nullptr;
+    const auto *data = reinterpret_cast<const uint8_t *>(body.data());
+    detail::call([&](commbox_error **e) {
+        if (tolerance) {
+            auto secs = tolerance->count() < 0 ? 0 : static_cast<uint64_t>(tolerance->count());
+            return commbox_chatwoot_webhook_verify_with_tolerance(secret.c_str(), names.data(), values.data(),
+                                                                  names.size(), data, body.size(), secs, &out, e);
+        }
+        return commbox_chatwoot_webhook_verify(secret.c_str(), names.data(), values.data(), names.size(), data,
+                                               body.size(), &out, e);
+    });
+    return detail::take_string(out);
+}
+
+/// A Chatwoot webhook body's event WITHOUT any signature check
+/// (commbox_chatwoot_event_parse): for bodies already verified, or installations that sign
+/// nothing, by explicit choice.
+inline std::string parse_chatwoot_event(std::string_view body) {
+    char *out = nullptr;
+    detail::call([&](commbox_error **e) {
+        return commbox_chatwoot_event_parse(reinterpret_cast<const uint8_t *>(body.data()), body.size(), &out, e);
+    });
+    return detail::take_string(out);
+}
+
 }  // namespace commbox
 
 #endif  // C++17
