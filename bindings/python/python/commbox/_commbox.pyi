@@ -42,14 +42,14 @@ __all__ = [
 __version__: str
 
 _Id = Union[int, str]
+_T = TypeVar("_T")
+# What an async method returns: a coroutine PyO3 made, which runs nothing until awaited.
+_Call = Coroutine[Any, Any, _T]
 
 @final
 class NativeClient:
     """The native client behind ``commbox.Client``."""
 
-_T = TypeVar("_T")
-# What an async method returns: a coroutine PyO3 made, which runs nothing until awaited.
-_Call = Coroutine[Any, Any, _T]
     def __new__(cls, options: Mapping[str, Any]) -> "NativeClient": ...
     @property
     def base_url(self) -> str: ...
@@ -103,11 +103,6 @@ class NativeInboxClient:
     ) -> Dict[str, Any]: ...
     def close(self) -> None: ...
 
-def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
-    """Lowercase hex HMAC-SHA256 of ``identifier`` keyed by ``hmac_token``."""
-
-def enum_members(name: str) -> List[Tuple[int, str]]:
-    """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``,
 @final
 class NativeAsyncClient:
     """The native async client behind ``commbox.AsyncClient``."""
@@ -156,4 +151,9 @@ class NativeAsyncInboxClient:
         self, contact: str, conversation_id: _Id, message_id: _Id, submitted_values: Any
     ) -> _Call[Dict[str, Any]]: ...
 
+def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
+    """Lowercase hex HMAC-SHA256 of ``identifier`` keyed by ``hmac_token``."""
+
+def enum_members(name: str) -> List[Tuple[int, str]]:
+    """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``,
     ``StreamProviderType`` or Chatwoot's ``MessageType``."""
