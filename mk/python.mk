@@ -21,6 +21,8 @@ PY_TOOLS   := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 celery==5.7.0 celery-typ
 PY_PROFILE ?= dev
 PY_FEATURES ?= test-hooks
 PIP        := $(PY) -m pip --disable-pip-version-check --no-input
+# flask (typed: it ships py.typed): examples/python/webhook_flask.py and tests/python/test_webhooks.py.
+PY_TOOLS   += flask==3.1.3 werkzeug==3.1.9
 
 .PHONY: python-install test-python test-python-unit test-python-types test-python-examples \
         test-python-no-test-hooks demo-python

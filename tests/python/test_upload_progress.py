@@ -4,6 +4,7 @@ exception in the callback is logged and the upload goes on."""
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import hashlib
 import logging
@@ -108,6 +109,24 @@ def test_an_exception_in_the_callback_is_logged_and_the_upload_goes_on(
     assert len(errors) == 2
     assert "on_upload_progress raised" in errors[0].getMessage()
     assert errors[0].exc_info and isinstance(errors[0].exc_info[1], ValueError)
+
+
+def test_ctrl_c_during_an_upload_is_raised_when_the_call_returns(mock: MockServer, tmp_path: Path) -> None:
+    """Ctrl-C lands in the callback (the main thread runs Python code only there): it is not
+    lost, but raised once the call is done, and the callback is not called after it."""
+    path, _ = big_file(tmp_path)
+    calls: List[int] = []
+
+    def interrupted(progress: commbox.UploadProgress) -> None:
+        calls.append(progress.bytes_sent)
+        if len(calls) == 3:
+            _thread.interrupt_main()  # as if Ctrl-C arrived now
+
+    with commbox.Client(api_key=DEFAULT_KEY, base_url=mock.url, on_upload_progress=interrupted) as client:
+        with pytest.raises(KeyboardInterrupt):
+            client.create_email_conversation(STREAM, "a@b.co", "big", "see attached", attachments=[path])
+    assert len(calls) == 3
+    assert len(mock.objects()) == 1, "the upload itself went on to its end"
 
 
 def test_the_callback_must_be_callable() -> None:

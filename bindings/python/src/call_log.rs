@@ -54,10 +54,11 @@ const WARNING: i32 = 30;
 
 /// Emits the record for `event` if the `commbox` logger is enabled for its level (DEBUG;
 /// WARNING for a call that may have been processed). A failing handler is reported like
-/// any other unraisable error and never replaces the call's result.
+/// any other unraisable error and never replaces the call's result; a Ctrl-C that lands in
+/// it is raised again (see `progress::unraisable_or_interrupt`).
 pub(crate) fn emit(py: Python<'_>, event: &CallEvent) {
     if let Err(e) = try_emit(py, event) {
-        e.write_unraisable(py, None);
+        crate::progress::unraisable_or_interrupt(py, e);
     }
 }
 

@@ -30,6 +30,7 @@ mod json;
 mod progress;
 mod records;
 mod requests;
+mod webhooks;
 
 use pyo3::prelude::*;
 
@@ -49,5 +50,16 @@ fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "_panic_for_tests",
         wrap_pyfunction!(errors::panic_for_tests, m)?,
     )?;
+    m.add("MAX_DELIVERY_BYTES", commbox::events::MAX_DELIVERY_BYTES)?;
+    m.add(
+        "DEFAULT_TOLERANCE",
+        commbox::events::DEFAULT_TOLERANCE.as_secs_f64(),
+    )?;
+    m.add_function(wrap_pyfunction!(
+        webhooks::parse_commbox_delivery_native,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(webhooks::verify_chatwoot_native, m)?)?;
+    m.add_function(wrap_pyfunction!(webhooks::parse_chatwoot_event_native, m)?)?;
     Ok(())
 }

@@ -26,17 +26,19 @@ pub(crate) fn callback(hook: Py<PyAny>) -> impl Fn(&UploadProgress) + Send + Syn
                 p.total_bytes,
             );
             if let Err(e) = hook.call1(py, args) {
-                failed(py, e);
+                unraisable_or_interrupt(py, e);
             }
         });
     }
 }
 
-/// What the wrapper let through. Ctrl-C lands in the callback when the main thread is the
-/// one uploading (it runs Python code there): raised here it would be lost, so it is raised
-/// again in the main thread, where it surfaces when the call returns. Anything else
-/// (`SystemExit` from a callback, a failing wrapper) is reported as unraisable.
-fn failed(py: Python<'_>, e: PyErr) {
+/// Reports an exception that Python code run inside a native call raised and that cannot be
+/// raised from there (a progress callback, a `logging` handler). Ctrl-C lands in such code
+/// when the main thread is the one making the call (it runs Python code there): swallowed, it
+/// would be lost, so it is raised again in the main thread, where it surfaces when the call
+/// returns. Anything else (`SystemExit` from a callback, a failing handler) is reported as
+/// unraisable.
+pub(crate) fn unraisable_or_interrupt(py: Python<'_>, e: PyErr) {
     if e.is_instance_of::<PyKeyboardInterrupt>(py) {
         let again = py
             .import("_thread")

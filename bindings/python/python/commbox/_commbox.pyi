@@ -37,6 +37,11 @@ __all__ = [
     "NativeAsyncInboxClient",
     "chatwoot_identifier_hash",
     "enum_members",
+    "MAX_DELIVERY_BYTES",
+    "DEFAULT_TOLERANCE",
+    "parse_commbox_delivery",
+    "verify_chatwoot",
+    "parse_chatwoot_event",
 ]
 
 __version__: str
@@ -157,3 +162,21 @@ def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
 def enum_members(name: str) -> List[Tuple[int, str]]:
     """The core's ``[(value, documented name)]`` for ``ObjectType``, ``ObjectStatusType``,
     ``StreamProviderType`` or Chatwoot's ``MessageType``."""
+
+# Receiving webhooks (behind ``commbox.webhooks``): the raw body as bytes; results are the
+# core's JSON forms (CommBoxEvent, ChatwootDelivery, ChatwootEvent) as plain values, the
+# Chatwoot ones with the core's ``is_agent_public_reply()`` of the event beside them.
+
+MAX_DELIVERY_BYTES: int
+DEFAULT_TOLERANCE: float
+
+def parse_commbox_delivery(body: bytes, content_type: Optional[str]) -> Dict[str, Any]:
+    """A CommBox delivery's event from its raw body and ``Content-Type``."""
+
+def verify_chatwoot(
+    body: bytes, headers: List[Tuple[bytes, bytes]], secret: bytes, tolerance: float
+) -> Tuple[Dict[str, Any], bool]:
+    """A verified Chatwoot delivery and whether its event is an agent's public reply."""
+
+def parse_chatwoot_event(body: bytes) -> Tuple[Dict[str, Any], bool]:
+    """A Chatwoot event (not verified) and whether it is an agent's public reply."""
