@@ -19,7 +19,8 @@ pub fn client(g: &Global) -> Result<Client, Error> {
 /// The client settings: the flags as the core's options, the `COMMBOX_*` variables for
 /// those not given (shared by the Chatwoot commands). Defaults and checks are the core's.
 pub fn builder(g: &Global) -> ClientBuilder {
-    ClientBuilder::from_options(options(g)).with_env()
+    // A bar per --attach file while it uploads, when stderr is a terminal.
+    crate::upload_progress::on_terminal(ClientBuilder::from_options(options(g)).with_env())
 }
 
 /// The flags as the core's client options (those not given: `None`); `batch` builds its

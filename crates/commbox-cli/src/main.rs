@@ -8,6 +8,7 @@ mod chatwoot;
 mod commands;
 mod not_utf8;
 mod output;
+mod upload_progress;
 
 use args::{Cli, Command};
 use clap::FromArgMatches;

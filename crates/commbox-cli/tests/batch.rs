@@ -404,3 +404,53 @@ fn kill_9_midway_then_rerun_sends_no_line_twice() {
         start.elapsed()
     );
 }
+
+/// `cmd`'s command line run by script(1) on a pseudo-terminal: what the terminal showed.
+fn on_a_terminal(mock: &MockServer, cmd: &str) -> Option<String> {
+    let out = Command::new("script")
+        .args(["-qec", cmd, "/dev/null"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "xterm")
+        .env("COMMBOX_API_KEY", mock.api_key())
+        .env("COMMBOX_BASE_URL", mock.url())
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn progress_bars_on_a_terminal_only() {
+    let mock = MockServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_lines(dir.path(), &(1..=20).map(sms_line).collect::<Vec<_>>());
+    let bin = env!("CARGO_BIN_EXE_commbox");
+    mock.push_fault(Fault::delay(60).times(20));
+    let Some(shown) = on_a_terminal(&mock, &format!("{bin} batch {input} --concurrency 2")) else {
+        eprintln!("no script(1) here: the terminal half is skipped");
+        return;
+    };
+    assert!(shown.contains("/20 lines"), "no batch bar: {shown:?}");
+    assert!(shown.contains("{\"line\":20,\"id\":"), "{shown:?}");
+    // An --attach upload: a bar named after the file.
+    let file = dir.path().join("report.bin");
+    std::fs::write(&file, vec![7u8; 3 << 20]).unwrap();
+    let cmd = format!(
+        "{bin} sms --stream s --phone +972544444444 -m hi --attach {}",
+        file.display()
+    );
+    let shown = on_a_terminal(&mock, &cmd).unwrap();
+    assert!(
+        shown.contains("report.bin") && shown.contains("MiB"),
+        "no upload bar: {shown:?}"
+    );
+    // Piped: no bar, nothing on stderr.
+    let out = batch(&mock, &[&input]).output().unwrap();
+    assert_eq!(code(&out), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
