@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import subprocess
+import sys
 import time
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List, TypeVar
 
@@ -89,8 +91,9 @@ def test_1000_concurrent_creates_on_a_few_threads(mock: MockServer) -> None:
     assert sorted(o["id"] for o in stored) == sorted(ids)
     messages = [o["data"]["Message"] for o in stored]
     assert sorted(messages) == sorted(f"n{i}" for i in range(CALLS)), "each create stored once"
-    # A thread per call (or a pool of 16) needs several seconds; all at once, well under.
-    assert wall < 5.0, f"{CALLS} calls of {DELAY_MS} ms took {wall:.2f} s"
+    # A pool of 16 threads needs at least 1000 / 16 * 0.2 = 12.5 s; all at once, well under
+    # (a debug build on a busy 2-core machine: 2.5 to 3.5 s).
+    assert wall < 8.0, f"{CALLS} calls of {DELAY_MS} ms took {wall:.2f} s"
 
 
 def test_tasks_cancelled_before_they_run_send_nothing(mock: MockServer) -> None:
@@ -110,7 +113,7 @@ def test_tasks_cancelled_before_they_run_send_nothing(mock: MockServer) -> None:
 
     asyncio.run(main())
     (only,) = mock.requests()
-    assert only["path"] == "/system/status" or only["method"] == "GET"
+    assert only["path"] == "/core/systemstatus"
     assert mock.objects() == []
 
 
@@ -303,3 +306,40 @@ def test_a_forked_child_gets_its_own_runtime_and_connections(mock: MockServer) -
     assert asyncio.run(client.system_status()).http_status == 200
     asyncio.run(client.aclose())
     assert sorted(o["data"]["Message"] for o in mock.objects()) == ["child", "parent"]
+
+
+EXITING_PROGRAM = """
+import asyncio, logging, sys
+import commbox
+
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+
+async def main() -> None:
+    client = commbox.AsyncClient(api_key=sys.argv[2], base_url=sys.argv[1])
+    await client.system_status()
+    for i in range(20):
+        asyncio.create_task(client.create_sms_conversation(sys.argv[3], "972544444444", f"m{i}"))
+    await asyncio.sleep(0.3)  # sent; the mock holds them: asyncio.run cancels them on return
+
+asyncio.run(main())
+"""
+
+
+def test_exiting_with_calls_in_flight_logs_them_and_never_crashes(mock: MockServer) -> None:
+    # The runtime thread takes the GIL to wake the loop and to log a cancelled call; doing
+    # so while the interpreter finalizes crashed about one exit in three before the exit
+    # hook (aio.rs) closed that door. A create cancelled by the exit still gets its record.
+    for _ in range(8):
+        mock.reset()
+        mock.fault(delay_ms=1)  # system_status: answered
+        mock.fault(delay_ms=3000, count=20)  # the creates: still waiting at exit
+        done = subprocess.run(
+            [sys.executable, "-c", EXITING_PROGRAM, mock.url, DEFAULT_KEY, STREAM],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        sent = [r for r in mock.requests() if r["method"] == "POST"]
+        assert len(sent) == 20
+        assert done.stderr.count("may have processed it") == 20, done.stderr

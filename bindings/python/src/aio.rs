@@ -17,6 +17,14 @@
 //! - Fork: a forked child has none of the runtime's threads. The runtime remembers the pid
 //!   that made it; in another process the first async call builds a new one, and the parent's
 //!   is leaked (dropping it would wait for threads that do not exist there).
+//! - Interpreter exit: a thread that takes the GIL while the interpreter finalizes crashes
+//!   the process. Every entry of the runtime thread into Python (waking the event loop,
+//!   logging a cancelled call) goes through [`with_python`], and an `atexit` hook (which
+//!   runs before finalization) closes that gate and waits for the entries in progress, so
+//!   none can start or still run once finalization begins. After it, wakes are dropped: no
+//!   Python code is left to resume. Before closing it, the hook waits (up to
+//!   [`EXIT_DRAIN`]) for the calls still on the runtime, so that a call cancelled just
+//!   before exit (`asyncio.run` cancels what is left) still gets its log record.
 //! - Logging: the core reports each call to `call_log::record` on the runtime thread. A call
 //!   that ends keeps its event in a task-local slot ([`EVENT`]), and the coroutine emits the
 //!   record on the event loop's thread with the call's result, like a sync call. A cancelled
@@ -29,13 +37,151 @@ use commbox::CallEvent;
 use pyo3::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
 use tokio::runtime::{Builder, Handle};
 use tokio::task::JoinHandle;
 
 /// Blocking threads the runtime may start (DNS lookups of host names run on them).
 const MAX_BLOCKING_THREADS: usize = 2;
+
+/// Whether the runtime thread may still enter Python, and how many of its entries run now.
+struct Gate {
+    closed: bool,
+    inside: usize,
+}
+
+static GATE: Mutex<Gate> = Mutex::new(Gate {
+    closed: false,
+    inside: 0,
+});
+static GATE_LEFT: Condvar = Condvar::new();
+
+fn gate() -> MutexGuard<'static, Gate> {
+    GATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Runs `f` with the GIL from a thread that is not Python's (the runtime thread), unless
+/// the interpreter is exiting; then returns `None` without touching Python.
+pub(crate) fn with_python<R>(f: impl FnOnce(Python<'_>) -> R) -> Option<R> {
+    {
+        let mut gate = gate();
+        if gate.closed {
+            return None;
+        }
+        gate.inside += 1;
+    }
+    let out = Python::try_attach(f);
+    let mut gate = gate();
+    gate.inside -= 1;
+    if gate.inside == 0 {
+        GATE_LEFT.notify_all();
+    }
+    out
+}
+
+/// The calls on this process's runtime (spawned, not yet dropped), with the pid that
+/// counted them: a forked child does not wait for its parent's.
+static LIVE: Mutex<(u32, usize)> = Mutex::new((0, 0));
+static LIVE_CHANGED: Condvar = Condvar::new();
+
+/// How long the exit hook waits for the calls still on the runtime.
+const EXIT_DRAIN: Duration = Duration::from_secs(1);
+
+fn live() -> MutexGuard<'static, (u32, usize)> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A spawned call's future, counted in [`LIVE`] until it is dropped (after the call itself:
+/// the fields drop in order, and the call logs its cancellation when dropped).
+struct Counted<F> {
+    fut: Pin<Box<F>>,
+    _counted: Counter,
+}
+
+struct Counter(u32);
+
+impl Counter {
+    fn new() -> Counter {
+        let pid = std::process::id();
+        let mut live = live();
+        if live.0 != pid {
+            *live = (pid, 0);
+        }
+        live.1 += 1;
+        Counter(pid)
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        let mut live = live();
+        if live.0 == self.0 {
+            live.1 -= 1;
+            if live.1 == 0 {
+                LIVE_CHANGED.notify_all();
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for Counted<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.fut.as_mut().poll(cx)
+    }
+}
+
+/// The `atexit` hook: waits a moment for the calls still on the runtime (a call cancelled
+/// just before exit logs its record as it is dropped there), then closes the gate and waits
+/// until no entry into Python runs; all without the GIL, which those need.
+#[pyfunction]
+fn close_gate(py: Python<'_>) {
+    py.detach(|| {
+        let pid = std::process::id();
+        let deadline = Instant::now() + EXIT_DRAIN;
+        let mut live = live();
+        while live.0 == pid && live.1 > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            live = LIVE_CHANGED
+                .wait_timeout(live, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        drop(live);
+        let mut gate = gate();
+        gate.closed = true;
+        while gate.inside > 0 {
+            gate = GATE_LEFT.wait(gate).unwrap_or_else(PoisonError::into_inner);
+        }
+    });
+}
+
+/// Registers the `atexit` hook (at module import).
+pub(crate) fn register_exit_hook(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let hook = wrap_pyfunction!(close_gate, m)?;
+    m.py().import("atexit")?.call_method1("register", (hook,))?;
+    Ok(())
+}
+
+/// Forwards a wake to the waker of PyO3's coroutine (which calls into Python) through the
+/// gate.
+struct GatedWaker(Waker);
+
+impl Wake for GatedWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        with_python(|_| self.0.wake_by_ref());
+    }
+}
 
 /// The runtime's handle, with the pid of the process that built it.
 static RUNTIME: Mutex<Option<(u32, Handle)>> = Mutex::new(None);
@@ -88,7 +234,9 @@ impl<T> Future for Call<T> {
     type Output = Result<(commbox::Result<T>, Option<CallEvent>), String>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.task).poll(cx).map(|joined| {
+        let waker = Waker::from(Arc::new(GatedWaker(cx.waker().clone())));
+        let mut cx = Context::from_waker(&waker);
+        Pin::new(&mut self.task).poll(&mut cx).map(|joined| {
             joined.map_err(|e| match e.try_into_panic() {
                 Ok(payload) => payload
                     .downcast_ref::<&str>()
@@ -133,11 +281,15 @@ where
     })?;
     let slot = Arc::new(Mutex::new(None));
     let fut = EVENT.scope(slot.clone(), op(handle));
+    let task = async move {
+        let outcome = fut.await;
+        let event = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        (outcome, event)
+    };
     let call = Call {
-        task: runtime.spawn(async move {
-            let outcome = fut.await;
-            let event = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-            (outcome, event)
+        task: runtime.spawn(Counted {
+            fut: Box::pin(task),
+            _counted: Counter::new(),
         }),
     };
     let joined = call.await;

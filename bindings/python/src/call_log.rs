@@ -25,8 +25,8 @@ thread_local! {
 pub(crate) fn record(event: &CallEvent) {
     if event.cancelled && crate::aio::keep_event(event) {
         // An async call dropped on the runtime thread: nobody is left to emit it later.
-        // Not at all while the interpreter shuts down: the record is lost, nothing hangs.
-        Python::try_attach(|py| emit(py, event));
+        // Not once the interpreter is exiting (see `aio::with_python`).
+        crate::aio::with_python(|py| emit(py, event));
         return;
     }
     if crate::aio::keep_event(event) {

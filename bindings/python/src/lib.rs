@@ -40,9 +40,10 @@ fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", commbox::VERSION)?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<inbox::NativeInboxClient>()?;
-    m.add_function(wrap_pyfunction!(inbox::chatwoot_identifier_hash, m)?)?;
     m.add_class::<async_client::NativeAsyncClient>()?;
     m.add_class::<async_client::NativeAsyncInboxClient>()?;
+    aio::register_exit_hook(m)?;
+    m.add_function(wrap_pyfunction!(inbox::chatwoot_identifier_hash, m)?)?;
     m.add_function(wrap_pyfunction!(enums::enum_members, m)?)?;
     // Set, not added: a test hook stays out of `__all__` (and of the stub, which mirrors it).
     #[cfg(feature = "test-hooks")]
