@@ -16,11 +16,14 @@ use std::collections::VecDeque;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The exit codes of `batch` beyond those of every command.
 pub const EXIT_SOME_FAILED: u8 = 14;
 pub const EXIT_SOME_UNKNOWN: u8 = 15;
+/// Interrupted (Ctrl-C): the lines in flight were finished, the others not sent.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 const BATCH_HELP: &str = "\
 Each input line is one request, e.g.
@@ -48,6 +51,9 @@ Exit codes:
    0  every line succeeded (now or in an earlier run of the journal)
   14  some lines failed (malformed, refused, …), none is unknown
   15  some lines' outcome is unknown (may have been processed): check them
+  130 interrupted (Ctrl-C): the lines in flight were finished, the rest not sent (a rerun with
+      the journal sends them); a second Ctrl-C stops at once, leaving those in flight unknown
+  (15 wins over 130, and 130 over 14)
   2, 3, 13, …  the batch did not start (bad flags, client settings, unreadable input or
      journal): as for every command";
 
@@ -288,7 +294,13 @@ fn send_all(
     }
     let queue = Arc::new(Mutex::new(VecDeque::from(jobs)));
     let shared = Arc::new((clients, journal));
+    let interrupted = Arc::new(AtomicBool::new(false));
     runtime.block_on(async {
+        tokio::spawn(stop_on_ctrl_c(
+            Arc::clone(&queue),
+            Arc::clone(&interrupted),
+            bar.clone(),
+        ));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         for _ in 0..concurrency {
             let (queue, shared, tx) = (Arc::clone(&queue), Arc::clone(&shared), tx.clone());
@@ -320,9 +332,39 @@ fn send_all(
     }
     ExitCode::from(match printer.tally {
         Tally { unknown: 1.., .. } => EXIT_SOME_UNKNOWN,
+        _ if interrupted.load(Ordering::SeqCst) => EXIT_INTERRUPTED,
         Tally { failed: 1.., .. } => EXIT_SOME_FAILED,
         _ => 0,
     })
+}
+
+/// Ctrl-C starts no more lines and lets those in flight finish, so that each gets its
+/// result (and its journal record) rather than an unknown outcome; a second Ctrl-C stops
+/// at once.
+async fn stop_on_ctrl_c(
+    queue: Arc<Mutex<VecDeque<Job>>>,
+    interrupted: Arc<AtomicBool>,
+    bar: ProgressBar,
+) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    interrupted.store(true, Ordering::SeqCst);
+    let left = {
+        let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let left = queue.len();
+        queue.clear();
+        left
+    };
+    bar.suspend(|| {
+        eprintln!(
+            "commbox: interrupted: {left} lines not sent; waiting for the answers in flight \
+             (Ctrl-C again to stop now: their outcome is then unknown)"
+        )
+    });
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(EXIT_INTERRUPTED.into());
+    }
 }
 
 fn next(queue: &Mutex<VecDeque<Job>>) -> Option<Job> {

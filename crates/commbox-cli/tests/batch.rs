@@ -454,3 +454,48 @@ fn progress_bars_on_a_terminal_only() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn ctrl_c_finishes_the_lines_in_flight_and_a_rerun_sends_the_rest() {
+    let mock = MockServer::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_lines(dir.path(), &(1..=40).map(sms_line).collect::<Vec<_>>());
+    let journal = dir.path().join("journal");
+    let args = [
+        input.as_str(),
+        "--concurrency",
+        "4",
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    mock.push_fault(Fault::delay(400).times(40));
+    let child = batch(&mock, &args).spawn().unwrap();
+    while mock.request_count() < 4 {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        code(&out),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let r = results(&out);
+    // Every request that went out got its answer and its result; nothing is unknown.
+    assert_eq!(r.len(), mock.request_count());
+    assert!(r.len() >= 4 && r.len() < 40, "{}", r.len());
+    assert!(r.values().all(|v| v["id"].is_i64()), "{r:?}");
+
+    let out = batch(&mock, &args).output().unwrap();
+    assert_eq!(code(&out), Some(0));
+    let rerun = results(&out);
+    assert_eq!(rerun.len(), 40);
+    assert_eq!(mock.request_count(), 40, "each line sent once in all");
+    assert!(stored_texts(&mock).values().all(|n| *n == 1));
+}
