@@ -14,8 +14,9 @@ use pyo3::prelude::*;
 /// bytes_sent, total_bytes)`.
 pub(crate) fn callback(hook: Py<PyAny>) -> impl Fn(&UploadProgress) + Send + Sync + 'static {
     move |p: &UploadProgress| {
-        // Not at all while the interpreter shuts down: the upload goes on unreported.
-        Python::try_attach(|py| {
+        // Not once the interpreter is exiting (see `aio::with_python`): the upload goes on
+        // unreported.
+        crate::aio::with_python(|py| {
             let args = (
                 p.request_id.as_str(),
                 p.attempt,
