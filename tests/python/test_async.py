@@ -1,4 +1,4 @@
-"""AsyncClient: the same calls as coroutines, run concurrently in its thread pool."""
+"""AsyncClient: the same calls as coroutines, native awaitables that run concurrently."""
 
 from __future__ import annotations
 
