@@ -21,6 +21,7 @@ Exit codes:
   13  local file error (I/O)
   14  batch: some lines failed (each has its result line)
   15  batch: some lines' outcome is unknown (they may have been processed)
+ 130  batch: interrupted by Ctrl-C (the lines in flight were finished)
 
 Environment: COMMBOX_API_KEY, COMMBOX_BASE_URL, COMMBOX_TIMEOUT, COMMBOX_CONNECT_TIMEOUT,
 COMMBOX_MAX_RETRIES, COMMBOX_CA_FILE, COMMBOX_PROXY, COMMBOX_ALLOW_INSECURE_HTTP;

@@ -205,6 +205,17 @@ impl Journal {
             file.write_all(b"\n").map_err(io_error)?;
         }
         file.sync_all().map_err(io_error)?;
+        if text.is_empty() {
+            // A new file's name must survive a power cut too, or a rerun would find no
+            // journal and send everything again.
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(io_error)?;
+        }
         let (records, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("commbox-journal".into())
