@@ -90,15 +90,17 @@ struct hostile_case {
     int n_files;
     int as_nobody;
     int need_object, need_chatwoot; /* the fixture the case uses */
-    /* refused */
-    int refused;
+    /* refused; rejected: received data (a webhook delivery) refused, the message starting
+     * with the part at fault (`field`), which the error does not carry as a field */
+    int refused, rejected;
     const char *status; /* the kind: "validation", "io", or C's "invalid_utf8" */
     struct cv field;
     const struct cv *message_has;
     int n_has;
     const struct cv *message_lacks;
     int n_lacks;
-    /* sent */
+    /* sent; parsed: received data read into an event (`result`), nothing sent */
+    int parsed;
     const char *answer; /* "ok" or the kind of the server's answer */
     const struct c_check *checks;
     int n_checks;

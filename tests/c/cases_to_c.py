@@ -30,6 +30,8 @@ SCALAR_ARGS = [
     "object", "agent_id", "base64", "status", "method", "path", "api_key", "base_url",
     "user_agent_suffix", "proxy", "inbox", "contact", "identifier", "identifier_hash",
     "source_id", "name", "email", "echo_id", "conversation",
+    # received webhook deliveries
+    "body", "content_type", "secret", "signed_with", "signed_ago", "delivery",
 ]
 LIST_ARGS = {"attachments", "to", "env"}
 CALL_KEYS = {"op", "setup", "files", "as_nobody"}
@@ -308,7 +310,23 @@ def hostile_case(w: Writer, table: Dict[str, Any], case: Dict[str, Any]) -> Opti
             any(k in text for k in ("{contact}", "{conversation}", '"chatwoot_message/', '"contact/'))
         ),
     }
-    if "refused" in e:
+    if "rejected" in e:
+        # Received data refused: the message starts with the part at fault; no field.
+        if set(e) - {"rejected", "kind", "message_has", "message_lacks"}:
+            raise TableError(f"{where}: expectations the C face does not know: {sorted(e)}")
+        has = [Cv(s, False, where).init for s in e.get("message_has", [])]
+        lacks = [Cv(s, False, where).init for s in e.get("message_lacks", [])]
+        fields.update(
+            refused=1,
+            rejected=1,
+            status=text_literal(e["kind"]),
+            field=Cv(e["rejected"], False, where).init,
+            message_has=w.array("struct cv", has),
+            n_has=len(has),
+            message_lacks=w.array("struct cv", lacks),
+            n_lacks=len(lacks),
+        )
+    elif "refused" in e:
         if set(e) - {"refused", "kind", "message_has", "message_lacks"}:
             raise TableError(f"{where}: expectations the C face does not know: {sorted(e)}")
         has = [Cv(s, False, where).init for s in part.get("message_has", e.get("message_has", []))]
@@ -323,7 +341,7 @@ def hostile_case(w: Writer, table: Dict[str, Any], case: Dict[str, Any]) -> Opti
             n_lacks=len(lacks),
         )
     else:
-        if set(e) - {"sent", "checks"}:
+        if set(e) - {"sent", "checks"} and set(e) - {"parsed", "checks"}:
             raise TableError(f"{where}: expectations the C face does not know: {sorted(e)}")
         checks = []
         for c in e["checks"]:
@@ -336,7 +354,12 @@ def hostile_case(w: Writer, table: Dict[str, Any], case: Dict[str, Any]) -> Opti
                 f"{{{text_literal(segments[0])}, {text_literal(keys[-1])}, {int(bool(c.get('absent')))}, "
                 f"{w.array('struct cv', values)}, {len(values)}}}"
             )
-        fields.update(answer=text_literal(e["sent"]), checks=w.array("struct c_check", checks), n_checks=len(checks))
+        fields.update(
+            answer=text_literal(e.get("sent", e.get("parsed"))),
+            parsed=int("parsed" in e),
+            checks=w.array("struct c_check", checks),
+            n_checks=len(checks),
+        )
     return "{" + ", ".join(f".{k} = {v}" for k, v in fields.items()) + "}"
 
 

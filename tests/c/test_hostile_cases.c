@@ -4,8 +4,9 @@
  * One mock for the suite (tests/with-mock.sh), emptied before each case; the fixture a case
  * uses (a CommBox conversation, the Chatwoot contact with a conversation) is made after that.
  * A refused case returns the status the table names with an error naming the field, and
- * sends nothing; a sent case is read back from the mock's inspection routes. Every failing
- * case is reported by id.
+ * sends nothing; a sent case is read back from the mock's inspection routes. A received
+ * webhook delivery is rejected (the status named, the message starting with the part at
+ * fault) or parsed (checks on the event's JSON form). Every failing case is reported by id.
  *
  * H52 (NULL for a required argument) is this face's own case, at the end.
  */
@@ -19,6 +20,7 @@
 #include "harness.h"
 
 #include "case_table.h"
+#include "hmac_sha256.h"
 
 #include "hostile_cases.h"
 
@@ -214,6 +216,39 @@ static commbox_status chatwoot_message(char **out) {
     return s;
 }
 
+/* A received CommBox delivery: its body as bytes with their length. */
+static commbox_status commbox_delivery(char **out) {
+    size_t n = 0;
+    used |= 1ULL << ARG_BODY;
+    char *body = cv_text(&cur->args[ARG_BODY], &pl, &n), *content_type = arg(ARG_CONTENT_TYPE);
+    commbox_status s = commbox_commbox_event_parse((const uint8_t *)body, n, content_type, out, &err);
+    free(body), free(content_type);
+    return s;
+}
+
+/* A received Chatwoot delivery, signed with `signed_with` (not given: unsigned) `signed_ago`
+ * seconds ago, carrying `delivery` as X-Chatwoot-Delivery. */
+static commbox_status chatwoot_webhook(char **out) {
+    size_t n = 0;
+    used |= 1ULL << ARG_BODY | 1ULL << ARG_SIGNED_AGO;
+    char *body = cv_text(&cur->args[ARG_BODY], &pl, &n), *secret = arg(ARG_SECRET);
+    char *signer = arg(ARG_SIGNED_WITH), *delivery = arg(ARG_DELIVERY);
+    const char *names[3], *values[3];
+    char ts[32], sig[72];
+    size_t count = 0;
+    if (signer) {
+        snprintf(ts, sizeof ts, "%lld", (long long)time(NULL) - (long long)cur->args[ARG_SIGNED_AGO].i);
+        chatwoot_sign(signer, ts, body, n, sig);
+        names[count] = "X-Chatwoot-Signature", values[count++] = sig;
+        names[count] = "X-Chatwoot-Timestamp", values[count++] = ts;
+    }
+    if (delivery) names[count] = "X-Chatwoot-Delivery", values[count++] = delivery;
+    commbox_status s =
+        commbox_chatwoot_webhook_verify(secret, names, values, count, (const uint8_t *)body, n, out, &err);
+    free(body), free(secret), free(signer), free(delivery);
+    return s;
+}
+
 /* Makes `call` through this face; *out is the record it returns (JSON), if any. */
 static commbox_status make_call(const struct c_call *call, char **out) {
     cur = call;
@@ -255,6 +290,10 @@ static commbox_status make_call(const struct c_call *call, char **out) {
         free(source), free(email), free(name);
     } else if (strcmp(op, "chatwoot_message") == 0) {
         s = chatwoot_message(out);
+    } else if (strcmp(op, "commbox_delivery") == 0) {
+        s = commbox_delivery(out);
+    } else if (strcmp(op, "chatwoot_webhook") == 0) {
+        s = chatwoot_webhook(out);
     } else {
         problem("no such call in this face: %s", op);
         return s;
@@ -350,10 +389,12 @@ static void refused(const struct hostile_case *c, commbox_status s, int sent) {
     char *field = cv_text(&c->field, &pl, NULL);
     size_t n = strlen(field);
     if (strcmp(kind, c->status) != 0) problem("%s, want %s: %s", kind, c->status, msg);
-    if (!f || strcmp(f, field) != 0) problem("field %s, want %s", f ? f : "(none)", field);
+    /* Received data names the part at fault in the message only, never as a field. */
+    if (c->rejected && f) problem("field %s, want none", f);
+    if (!c->rejected && (!f || strcmp(f, field) != 0)) problem("field %s, want %s", f ? f : "(none)", field);
     /* A refusal of the core starts with the field; one at the C boundary (invalid_utf8) names
      * the function instead. */
-    int core = strcmp(c->status, "validation") == 0 || strcmp(c->status, "io") == 0;
+    int core = c->rejected || strcmp(c->status, "validation") == 0 || strcmp(c->status, "io") == 0;
     if (core && (strncmp(msg, field, n) != 0 || strncmp(msg + n, ": ", 2) != 0))
         problem("the message does not start with the field: %s", msg);
     for (int i = 0; i < c->n_has; i++) {
@@ -375,7 +416,8 @@ static void sent_as_said(const struct hostile_case *c, commbox_status s, int bef
         problem("%s, want %s: %s", kind_of(s), c->answer, err ? commbox_error_message(err) : "-");
         return;
     }
-    if (after <= before) {
+    if (c->parsed && after != before) problem("%d requests were sent", after - before);
+    if (!c->parsed && after <= before) {
         problem("nothing was sent");
         return;
     }

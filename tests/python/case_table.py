@@ -6,6 +6,8 @@ in the runners (test_fault_cases.py, test_hostile_cases.py)."""
 from __future__ import annotations
 
 import email.utils
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -42,6 +44,11 @@ FAULT_EXPECT_KEYS = {
 HOSTILE_CASE_KEYS = {"id", "what", "call", "expect", "rust", "c", "python", "cli"}
 REFUSED_KEYS = {"refused", "kind", "message_has", "message_lacks"}
 SENT_KEYS = {"sent", "checks"}
+#: Received data refused (a webhook delivery): ``rejected`` names the part at fault (``body``,
+#: a header), which the message starts with; the error's field stays None.
+REJECTED_KEYS = {"rejected", "kind", "message_has", "message_lacks"}
+#: Received data read: ``checks`` on ``result``, the event's JSON form; nothing is sent.
+PARSED_KEYS = {"parsed", "checks"}
 CHECK_KEYS = {"at", "is", "absent"}
 
 
@@ -52,7 +59,15 @@ def unknown_keys(what: str, value: Any, known: Set[str]) -> List[str]:
 def unknown_in_hostile_case(case: Dict[str, Any]) -> List[str]:
     expect = case["expect"]
     p = unknown_keys("case", case, HOSTILE_CASE_KEYS)
-    p += unknown_keys("expect", expect, REFUSED_KEYS if "refused" in expect else SENT_KEYS)
+    if "refused" in expect:
+        known = REFUSED_KEYS
+    elif "rejected" in expect:
+        known = REJECTED_KEYS
+    elif "parsed" in expect:
+        known = PARSED_KEYS
+    else:
+        known = SENT_KEYS
+    p += unknown_keys("expect", expect, known)
     for check in expect.get("checks", []):
         p += unknown_keys("check", check, CHECK_KEYS)
     return p
@@ -122,6 +137,57 @@ def text(value: Any, places: Places) -> Union[str, bytes]:
         except UnicodeDecodeError:
             return raw
     raise AssertionError(f"not a text value: {value!r}")
+
+
+def as_bytes(value: Union[str, bytes]) -> bytes:
+    """A text as the bytes a received body holds (UTF-8 for a ``str``)."""
+    return value.encode() if isinstance(value, str) else value
+
+
+def chatwoot_headers(args: "Args", body: bytes) -> Dict[str, str]:
+    """The headers Chatwoot sends with ``body`` for a ``chatwoot_webhook`` call: signed with
+    ``signed_with`` (None: no signature headers) ``signed_ago`` seconds ago, with ``delivery``
+    as ``X-Chatwoot-Delivery`` when given."""
+    ago = int(args.get("signed_ago") or 0)
+    signer = args.get("signed_with")
+    delivery = args.text("delivery")
+    headers: Dict[str, str] = {}
+    if signer is not None:
+        timestamp = str(int(time.time()) - ago)
+        key = as_bytes(text(signer, args.places))
+        digest = hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        headers["X-Chatwoot-Signature"] = f"sha256={digest}"
+        headers["X-Chatwoot-Timestamp"] = timestamp
+    if delivery is not None:
+        headers["X-Chatwoot-Delivery"] = delivery
+    return headers
+
+
+def judge_rejected(expect: Dict[str, Any], error: Optional[BaseException], kind: Any) -> List[str]:
+    """What a rejected case's error got wrong: its class (``kind``), its message (which starts
+    with the part at fault and has and lacks the case's fragments), a field (received data
+    names none)."""
+    part = expect["rejected"]
+    if type(error) is not kind:
+        return [f"{error!r}, want a {kind.__name__} about {part!r}"]
+    p = []
+    if getattr(error, "field", None) is not None:
+        p.append(f"field {getattr(error, 'field', None)!r}, want None")
+    if not str(error).startswith(f"{part}: "):
+        p.append(f"the message does not start with {part!r}: {error}")
+    return p + message_problems(expect, error)
+
+
+def message_problems(expect: Dict[str, Any], error: Optional[BaseException]) -> List[str]:
+    """The case's ``message_has`` fragments the error's message lacks, and the
+    ``message_lacks`` ones it shows."""
+    p = [f"the message lacks {has!r}: {error}" for has in expect.get("message_has", []) if has not in str(error)]
+    p += [
+        f"the error shows {lacks!r}: {error!r}"
+        for lacks in expect.get("message_lacks", [])
+        if lacks in f"{error} {error!r}"
+    ]
+    return p
 
 
 def as_str(value: Union[str, bytes]) -> str:

@@ -2,7 +2,10 @@
 tests/cases/hostile.json that applies to this face (ids = case ids). A refused case raises
 the error of the kind the table names (a ValidationError unless it says) whose ``field`` is
 given, and sends nothing; a
-sent case is checked on the mock: what it recorded and stored is what the table says.
+sent case is checked on the mock: what it recorded and stored is what the table says. A
+received webhook delivery (its body given as bytes: UTF-8 for a text) is rejected with the
+error of the kind named, whose message starts with the part at fault, or parsed into the
+event the checks describe.
 
 How this face receives a table's values: bytes that are not UTF-8 as the ``str`` the OS
 would give (``os.fsdecode``: lone surrogates); an attachment given by name and content as
@@ -34,6 +37,7 @@ from commbox import (
     SmsConversation,
     User,
     WhatsAppTemplateConversation,
+    webhooks,
 )
 
 TABLE = case_table.load("hostile.json")
@@ -43,6 +47,8 @@ FIXTURE = TABLE["fixture"]
 #: The error kinds a call may be refused or answered with, as this face's classes.
 REFUSALS = {"validation": commbox.ValidationError, "io": commbox.FileError}
 ANSWERS = {"not_found": commbox.NotFoundError}
+#: The error kinds received data (a webhook delivery) is rejected with.
+RECEIVED_ERRORS = {"decode": commbox.DecodeError, "authentication": commbox.AuthenticationError}
 
 
 class Ctx:
@@ -189,6 +195,13 @@ def call(c: Ctx, args: Args) -> Any:
             echo_id=echo,
             attachments=attachments(args),
         )
+    if op == "commbox_delivery":
+        body = case_table.as_bytes(case_table.text(args.get("body"), c.places))
+        return dataclasses.asdict(webhooks.parse_commbox_delivery(body, args.text("content_type")))
+    if op == "chatwoot_webhook":
+        body = case_table.as_bytes(case_table.text(args.get("body"), c.places))
+        headers = case_table.chatwoot_headers(args, body)
+        return dataclasses.asdict(webhooks.verify_chatwoot(body, headers, args.must("secret")))
     raise AssertionError(f"no such call in this face: {op}")
 
 
@@ -286,15 +299,20 @@ def run_case(c: Ctx, case: Dict[str, Any]) -> List[str]:
                 problems.append(f"field {getattr(error, 'field', None)!r}, want {field!r}")
             if not str(error).startswith(f"{field}: "):
                 problems.append(f"the message does not start with the field: {error}")
-        for has in expect.get("message_has", []):
-            if has not in str(error):
-                problems.append(f"the message lacks {has!r}: {error}")
-        for lacks in expect.get("message_lacks", []):
-            if lacks in f"{error} {error!r}":
-                problems.append(f"the error shows {lacks!r}: {error!r}")
+        problems += case_table.message_problems(expect, error)
         if during:
             problems.append(f"{len(during)} requests were sent")
         return problems
+    if "rejected" in expect:
+        problems += case_table.judge_rejected(expect, error, RECEIVED_ERRORS[expect["kind"]])
+        if during:
+            problems.append(f"{len(during)} requests were sent")
+        return problems
+    if "parsed" in expect:
+        if error is not None:
+            return [f"failed: {error!r}"]
+        decoded = case_table.decoded(call_map, c.places)
+        return problems + case_table.run_checks(expect["checks"], decoded, lambda name: root(c, name, during, result))
     answer = expect["sent"]
     if answer == "ok" and error is not None:
         return [f"failed: {error!r}"]

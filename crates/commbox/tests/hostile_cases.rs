@@ -1,8 +1,9 @@
 //! Hostile and bad input (docs/reliability.md), Rust face: a runner over
 //! tests/cases/hostile.json. Each case that applies to this face makes its call on one mock
 //! and is either refused (a validation error naming the field, nothing on the wire) or sent
-//! (what the mock recorded and stored is what the table says); every failing case is
-//! reported by id. `CASES_ONLY=H01,H02` runs only those cases.
+//! (what the mock recorded and stored is what the table says); a received webhook delivery
+//! is either rejected (an error whose message starts with the part at fault) or parsed (its
+//! event's JSON form is what the table says). Every failing case is reported by id. `CASES_ONLY=H01,H02` runs only those cases.
 
 #[path = "common/case_table.rs"]
 mod case_table;
@@ -253,6 +254,19 @@ fn call(fx: &Fx, args: &Args) -> Result<Value> {
                 .create_message(&contact, c, m)
                 .map(drop)))
         }
+        "commbox_delivery" => {
+            let body = args.raw("body").expect("body");
+            let content_type = args.text("content_type");
+            events::parse_commbox_delivery(body.as_bytes(), content_type.as_deref())
+                .map(|e| as_json!(&e))
+        }
+        "chatwoot_webhook" => {
+            let body = args.raw("body").expect("body");
+            let headers = case_table::chatwoot_headers(args, body.as_bytes());
+            events::ChatwootWebhookVerifier::new(args.must("secret"))
+                .and_then(|v| v.verify(headers, body.as_bytes()))
+                .map(|d| as_json!(&d))
+        }
         other => panic!("no such call in this face: {other}"),
     }
 }
@@ -398,7 +412,35 @@ fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
         }
         return p;
     }
-    let answer = expect["sent"].as_str().expect("refused or sent");
+    if expect.get("rejected").is_some() {
+        match &result {
+            Ok(v) => p.push(format!("not rejected: {}", case_table::short(v))),
+            Err(e) => p.extend(case_table::judge_rejected(
+                expect,
+                e.kind().as_str(),
+                &e.to_string(),
+                e.field(),
+            )),
+        }
+        if !during.is_empty() {
+            p.push(format!("{} requests were sent", during.len()));
+        }
+        return p;
+    }
+    if expect.get("parsed").is_some() {
+        let result = match result {
+            Ok(v) => v,
+            Err(e) => return vec![format!("failed: {e}")],
+        };
+        let decoded = case_table::decoded(&Value::Object(call_map.clone()), &fx.places);
+        let checks = expect["checks"].as_array().unwrap();
+        p.extend(case_table::run_checks(checks, &decoded, |name| {
+            assert_eq!(name, "result", "a parsed case checks its result");
+            Ok(result.clone())
+        }));
+        return p;
+    }
+    let answer = expect["sent"].as_str().expect("refused, rejected, parsed or sent");
     let result = match (answer, result) {
         ("ok", Ok(v)) => v,
         ("ok", Err(e)) => return vec![format!("failed: {e}")],

@@ -70,6 +70,11 @@ pub const HOSTILE_CASE_KEYS: &[&str] =
     &["id", "what", "call", "expect", "rust", "c", "python", "cli"];
 pub const REFUSED_KEYS: &[&str] = &["refused", "kind", "message_has", "message_lacks"];
 pub const SENT_KEYS: &[&str] = &["sent", "checks"];
+/// Received data refused (a webhook delivery): `rejected` names the part at fault (`body`, a
+/// header), which the message starts with; the error's field stays null.
+pub const REJECTED_KEYS: &[&str] = &["rejected", "kind", "message_has", "message_lacks"];
+/// Received data read: `checks` on `result`, the event's JSON form; nothing is sent.
+pub const PARSED_KEYS: &[&str] = &["parsed", "checks"];
 pub const CHECK_KEYS: &[&str] = &["at", "is", "absent"];
 
 /// `what: key` for each key of `value` (an object, or absent) outside `known`.
@@ -89,6 +94,10 @@ pub fn unknown_in_hostile_case(case: &Value) -> Vec<String> {
     let mut p = unknown_keys("case", case, HOSTILE_CASE_KEYS);
     let known = if expect.get("refused").is_some() {
         REFUSED_KEYS
+    } else if expect.get("rejected").is_some() {
+        REJECTED_KEYS
+    } else if expect.get("parsed").is_some() {
+        PARSED_KEYS
     } else {
         SENT_KEYS
     };
@@ -513,6 +522,63 @@ pub fn mock_record(
         other => panic!("no such record: {other}"),
     };
     found.ok_or_else(|| format!("no {name} stored"))
+}
+
+// --- received data (webhook deliveries) -----------------------------------------------------
+
+/// The headers Chatwoot sends with `body` for a `chatwoot_webhook` call: signed with
+/// `signed_with` (null: no signature headers) `signed_ago` seconds ago, with `delivery` as
+/// `X-Chatwoot-Delivery` when given.
+pub fn chatwoot_headers(args: &Args, body: &[u8]) -> Vec<(String, String)> {
+    let ago = args.get("signed_ago").and_then(Value::as_i64).unwrap_or(0);
+    let signer = args.get("signed_with").filter(|v| !v.is_null());
+    let signer = signer.map(|v| text(v, args.places).utf8().to_owned());
+    let delivery = args.text("delivery");
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut headers = Vec::new();
+    if let Some(secret) = signer {
+        let timestamp = (now - ago).to_string();
+        let signature = commbox::events::chatwoot_signature(secret.as_bytes(), &timestamp, body);
+        headers.push(("X-Chatwoot-Signature".to_owned(), signature));
+        headers.push(("X-Chatwoot-Timestamp".to_owned(), timestamp));
+    }
+    if let Some(delivery) = delivery {
+        headers.push(("X-Chatwoot-Delivery".to_owned(), delivery));
+    }
+    headers
+}
+
+/// What a rejected case's error got wrong: its kind, its message (which starts with the part
+/// at fault and has and lacks the case's fragments), and a field (received data names none).
+pub fn judge_rejected(expect: &Value, kind: &str, message: &str, field: Option<&str>) -> Vec<String> {
+    let mut p = Vec::new();
+    let part = expect["rejected"].as_str().expect("rejected");
+    let want = expect["kind"].as_str().expect("a rejected case names its kind");
+    if kind != want {
+        p.push(format!("kind {kind}, want {want}: {message}"));
+    }
+    if let Some(field) = field {
+        p.push(format!("field {field:?}, want none: {message}"));
+    }
+    if !message.starts_with(&format!("{part}: ")) {
+        p.push(format!("the message does not start with {part:?}: {message}"));
+    }
+    for has in expect["message_has"].as_array().into_iter().flatten() {
+        let has = has.as_str().unwrap();
+        if !message.contains(has) {
+            p.push(format!("the message lacks {has:?}: {message}"));
+        }
+    }
+    for lacks in expect["message_lacks"].as_array().into_iter().flatten() {
+        let lacks = lacks.as_str().unwrap();
+        if message.contains(lacks) {
+            p.push(format!("the message shows {lacks:?}: {message}"));
+        }
+    }
+    p
 }
 
 /// A value for a message, cut to a readable length.
