@@ -16,7 +16,7 @@
 
 CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= commbox_envelope chatwoot_response ffi_entry_points
+FUZZ_TARGETS ?= commbox_envelope chatwoot_response ffi_entry_points commbox_delivery chatwoot_webhook
 FUZZ_FLAGS   ?= -timeout=30 -print_final_stats=1
 FUZZ         := RUSTC_BOOTSTRAP=1 $(CARGO) fuzz
 

@@ -2,7 +2,9 @@
 //! cargo-fuzz sets, and in this crate's own tests, which replay the committed corpus).
 //! Not part of the public API.
 //!
-//! Each takes one server answer as bytes and runs everything the client runs on such an
+//! `commbox_delivery` and `chatwoot_webhook` take one webhook delivery as received and run
+//! the receiving parsers and verifier on it (their input formats are at each). The others
+//! each take one server answer as bytes and run everything the client runs on such an
 //! answer: the envelope (or Chatwoot) decoding, the error built from a non-2xx answer, and
 //! what every call then reads from the decoded JSON. A panic is a bug; so is a broken
 //! invariant, checked with `assert!` so that the fuzzer reports it.
@@ -73,6 +75,103 @@ pub fn chatwoot_answer(data: &[u8]) {
             }
         }
     }
+}
+
+/// A CommBox webhook delivery through [`parse_commbox_delivery`](crate::events::parse_commbox_delivery).
+///
+/// Input format: an optional first line `Content-Type: <type>` (the request's header), then
+/// the body; without it the request had no content type.
+pub fn commbox_delivery(data: &[u8]) {
+    use crate::events::{parse_commbox_delivery, CommBoxEventKind, MAX_DELIVERY_BYTES};
+    let (content_type, body) = match data.strip_prefix(b"Content-Type: ") {
+        Some(rest) => {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let value = String::from_utf8_lossy(&rest[..end]).into_owned();
+            (Some(value), rest.get(end + 1..).unwrap_or_default())
+        }
+        None => (None, data),
+    };
+    match parse_commbox_delivery(body, content_type.as_deref()) {
+        Ok(event) => {
+            assert!(body.len() <= MAX_DELIVERY_BYTES);
+            // Every event has its one JSON form, every key present.
+            let json = serde_json::to_value(&event).expect("an event serialises");
+            for key in [
+                "kind", "entity", "name", "brand", "format", "object", "child",
+            ] {
+                assert!(json.get(key).is_some(), "{key} missing from {json}");
+            }
+            if event.kind == CommBoxEventKind::Other {
+                assert!(event.data.is_some(), "an other event keeps its payload");
+            }
+        }
+        Err(e) => check_received_error(&e, &[ErrorKind::Decode], "body: "),
+    }
+}
+
+/// A Chatwoot webhook delivery through [`ChatwootWebhookVerifier`](crate::events::ChatwootWebhookVerifier)
+/// and [`parse_chatwoot_event`](crate::events::parse_chatwoot_event).
+///
+/// Input format, as HTTP writes a request's head: header lines `Name: value`, an empty line,
+/// then the body; without an empty line the whole input is the body and there are no
+/// headers. The body is verified as sent (its signature is forged unless the fuzzer finds an
+/// HMAC), then signed properly, which must give exactly what parsing it gives.
+pub fn chatwoot_webhook(data: &[u8]) {
+    use crate::events::{chatwoot_signature, parse_chatwoot_event, ChatwootWebhookVerifier};
+    const SECRET: &[u8] = b"fuzz-secret";
+    let (head, body) = match data.windows(2).position(|w| w == b"\n\n") {
+        Some(at) => (&data[..at], &data[at + 2..]),
+        None => (&data[..0], data),
+    };
+    let headers: Vec<(&[u8], &[u8])> = head
+        .split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            Some((&line[..colon], &line[colon + 1..]))
+        })
+        .collect();
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+    let verifier = ChatwootWebhookVerifier::new(SECRET).expect("a secret");
+    let parsed = parse_chatwoot_event(body);
+    match verifier.verify_at(headers.iter().copied(), body, now) {
+        Ok(delivery) => {
+            assert!(delivery.verified);
+            assert_eq!(Some(&delivery.event), parsed.as_ref().ok());
+        }
+        Err(e) => check_received_error(&e, &[ErrorKind::Authentication, ErrorKind::Decode], ""),
+    }
+    match &parsed {
+        Ok(event) => {
+            serde_json::to_value(event).expect("an event serialises");
+        }
+        Err(e) => check_received_error(e, &[ErrorKind::Decode], "body: "),
+    }
+    // Properly signed now: verification adds nothing but the check.
+    let timestamp = "1750000000";
+    let signed = [
+        (
+            &b"X-Chatwoot-Signature"[..],
+            chatwoot_signature(SECRET, timestamp, body).into_bytes(),
+        ),
+        (&b"X-Chatwoot-Timestamp"[..], timestamp.as_bytes().to_vec()),
+    ];
+    let verified = verifier.verify_at(signed.iter().map(|(k, v)| (*k, v.as_slice())), body, now);
+    match (verified, parsed) {
+        (Ok(delivery), Ok(event)) => assert_eq!(delivery.event, event),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("a signed delivery gave {a:?}, its body parsed {b:?}"),
+    }
+}
+
+/// An error about received data: one of `kinds`, its message starting with `prefix`.
+fn check_received_error(e: &Error, kinds: &[ErrorKind], prefix: &str) {
+    check_error(e);
+    assert!(kinds.contains(&e.kind()), "{e:?}");
+    assert!(e.to_string().starts_with(prefix), "{e}");
+    assert!(
+        e.http_status().is_none() && e.request_id().is_none(),
+        "{e:?}"
+    );
 }
 
 /// Splits the input into a transport [`Response`], as the transport would have built it.
@@ -173,6 +272,16 @@ mod tests {
     #[test]
     fn chatwoot_seed_corpus_replays() {
         replay("chatwoot_response", chatwoot_answer);
+    }
+
+    #[test]
+    fn commbox_delivery_seed_corpus_replays() {
+        replay("commbox_delivery", commbox_delivery);
+    }
+
+    #[test]
+    fn chatwoot_webhook_seed_corpus_replays() {
+        replay("chatwoot_webhook", chatwoot_webhook);
     }
 
     #[test]
