@@ -48,7 +48,7 @@ def component(fn, obj):
     name = fn.strip()
     head = re.split(r"[:<>\s]", name.lstrip("_"), maxsplit=1)[0]
     if re.fullmatch(r"(__libc_|_int_|__)?(malloc|free|cfree|realloc|calloc|malloc_consolidate|unlink_chunk|tcache_\w+)", name) \
-            or name.startswith("__rustc::__rdl_") or name.startswith("__rust_alloc") or name.startswith("__rust_dealloc") \
+            or name.startswith("__rustc::") or name.startswith("__rust_alloc") or name.startswith("__rust_dealloc") \
             or name.startswith("__rust_realloc"):
         return "malloc / free (libc, via Rust's allocator)"
     if re.match(r"__(mem|str)\w*", name) or name in ("memcpy", "memmove", "memset", "memcmp", "bcmp"):
@@ -87,9 +87,10 @@ def callgrind(name, n, port, body, out, inclusive=False):
         if not m or "PROGRAM TOTALS" in line:
             continue
         count = int(m.group(1).replace(",", ""))
-        key = (m.group(3).strip(), m.group(4) if m.group(4) and m.group(4) != "?" else "")
-        per_fn[key] = per_fn.get(key, 0) + count
-    return per_fn
+        fn, obj = m.group(3).strip(), m.group(4) if m.group(4) and m.group(4) != "?" else ""
+        known = per_fn.get(fn, (0, ""))
+        per_fn[fn] = (known[0] + count, known[1] or obj)  # one row per function, whatever its source file
+    return {(fn, obj): count for fn, (count, obj) in per_fn.items()}
 
 
 def per_request(inclusive=False, port=None, body=None):
