@@ -531,6 +531,15 @@ def versions():
     return f"{peers}; {cv}; {ng}"
 
 
+def source_state():
+    """The commit the measured builds come from, and whether the sources had local changes
+    (other work in progress in the same tree is built into them)."""
+    git = lambda *a: subprocess.run(["git", "-C", ROOT, *a], capture_output=True, text=True).stdout.strip()
+    rev = git("rev-parse", "--short", "HEAD") or "?"
+    dirty = git("status", "--porcelain", "--", "crates", "bindings", "include", "Cargo.toml", "Cargo.lock")
+    return rev + (" with uncommitted changes in crates/ or bindings/" if dirty else "")
+
+
 def yes(ok):
     if isinstance(ok, str):
         return ok
@@ -553,7 +562,8 @@ def report(r):
     L = []
     w = L.append
     summary = []
-    w(f"Machine: {r['machine']}. Peers: {r['versions']}.  ")
+    w(f"Machine: {r['machine']}. Peers: {r['versions']}. "
+      f"commbox built from {r.get('source', '?')} (release builds of mk/bench.mk).  ")
     w("Every verdict uses the **median of the rounds** (for a ratio, the median of the per-round ratios: "
       "each round runs the clients back to back); the best and worst rounds are printed beside it. "
       "The machine is a shared, noisy 2-core VM (other builds ran during these runs): "
@@ -771,7 +781,7 @@ def main():
     os.makedirs(RUN, exist_ok=True)
     # Sections not run keep their figures (and dates) from the last run.
     results = load_results() if set(wanted) != set(SECTIONS) else {}
-    results.update({"machine": machine(), "versions": versions(), "n": N, "repeat": REPEAT})
+    results.update({"machine": machine(), "versions": versions(), "n": N, "repeat": REPEAT, "source": source_state()})
     dates = results.setdefault("dates", {})
     body, _ = capture_commbox_body()
     log(f"commbox sends {os.path.getsize(body)} bytes of JSON; the peers send the same")
