@@ -704,13 +704,13 @@ def report(r):
         summary += [(f"6. Fan-out, Python: commbox wall time ≤ aiohttp's", ok_wall),
                     (f"6. Fan-out, Python: commbox threads ≤ cores + 2 ({cores + 2})", ok_thr)]
         if "rs:commbox:current" in cl:
-            rs = [cl[k]["cold_s_vs_peer"] for k in cl if k.startswith("rs:commbox")] + \
-                 [cl[k]["warm_s_vs_peer"] for k in cl if k.startswith("rs:commbox")]
+            per = {fl: (cl[f"rs:commbox:{fl}"]["cold_s_vs_peer"], cl[f"rs:commbox:{fl}"]["warm_s_vs_peer"])
+                   for fl in ("current", "multi") if f"rs:commbox:{fl}" in cl}
             rthr = max(cl[k]["threads"] for k in cl if k.startswith("rs:commbox"))
-            ok_rs = max(rs) <= 1.05
-            w(f"Rust: commbox::Client's wall time against reqwest's on the same runtime: {min(rs):.2f}–{max(rs):.2f}× "
-              f"(read as met within 5%: {yes(ok_rs)}); at most {rthr} threads.")
-            summary.append(("6. Fan-out, Rust: commbox wall time within 5% of reqwest's", ok_rs))
+            text = ", ".join(f"{fl}-thread runtime {c:.2f}× cold / {wm:.2f}× warm" for fl, (c, wm) in per.items())
+            w(f"Rust (no goal of its own; the issue asks for the comparison): commbox::Client's wall time over reqwest's "
+              f"async client on the same runtime: {text}; at most {rthr} threads.")
+            summary.append(("6. Fan-out, Rust: commbox::Client's wall time over reqwest's (no goal of its own)", text))
         w("")
     if "batch" in r:
         b = r["batch"]
