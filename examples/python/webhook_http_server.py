@@ -56,9 +56,13 @@ def keep(record: Dict[str, Any]) -> bool:
 
 class WebhookHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or -1)
-        if length < 0 or length > webhooks.MAX_DELIVERY_BYTES:
-            self.answer(413 if length > 0 else 411, "a body of at most MAX_DELIVERY_BYTES, with its length")
+        declared = self.headers.get("Content-Length", "")
+        if not declared.isdigit():
+            self.answer(411, "a body with its Content-Length")
+            return
+        length = int(declared)
+        if length > webhooks.MAX_DELIVERY_BYTES:
+            self.answer(413, f"a body of at most {webhooks.MAX_DELIVERY_BYTES} bytes")
             return
         body = self.rfile.read(length)
         try:
