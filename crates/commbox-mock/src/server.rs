@@ -97,7 +97,7 @@ pub(crate) async fn serve(
                     let _ = stream.set_nodelay(true);
                     match &tls {
                         None => {
-                            tokio::spawn(serve_connection(stream, app.clone()));
+                            tokio::spawn(serve_plain(stream, app.clone()));
                         }
                         Some(acceptor) => {
                             tokio::spawn(serve_tls(acceptor.clone(), stream, app.clone()));
@@ -108,6 +108,29 @@ pub(crate) async fn serve(
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             },
         }
+    }
+}
+
+/// A plain connection: a websocket to `/cable` is served with HTTP upgrades (and no kill
+/// switch, which needs the socket back from hyper); everything else as usual.
+async fn serve_plain(stream: TcpStream, app: Router) {
+    const CABLE: &[u8] = b"GET /cable";
+    let mut start = [0u8; CABLE.len()];
+    // The request line arrives in the first segment; peek waits for it without taking it.
+    let cable = matches!(
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut start)).await,
+        Ok(Ok(n)) if n == CABLE.len() && start == *CABLE
+    );
+    if cable {
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            app.clone().oneshot(request)
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades()
+            .await;
+    } else {
+        serve_connection(stream, app).await;
     }
 }
 

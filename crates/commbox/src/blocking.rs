@@ -25,6 +25,7 @@ use crate::chatwoot::message_pages::Pager;
 use crate::chatwoot::{
     Contact, Inbox, InboxConversation, InboxMessage, NewContact, NewInboxMessage,
 };
+use crate::chatwoot::{LiveCloser, LiveEvent, LiveOptions};
 use crate::commbox::records::{Conversation, Envelope, Manager, SystemStatus};
 use crate::transport::url::PathParam;
 use crate::{NewConversation, NewMessage, ObjectStatusType, Result};
@@ -251,6 +252,123 @@ impl<C: PathParam + Send + Sync> Iterator for Messages<'_, C> {
                 return Some(Err(e));
             }
         }
+    }
+}
+
+impl InboxClient {
+    /// Subscribes to the live updates of the contact owning `pubsub_token`; see
+    /// [`crate::chatwoot::InboxClient::live`]. The connection runs on a thread of its own.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for a blank token;
+    /// [`Io`](crate::ErrorKind::Io) when the thread cannot be started.
+    ///
+    /// ```no_run
+    /// # fn run(inbox: commbox::blocking::InboxClient, token: &str) -> commbox::Result<()> {
+    /// for event in inbox.live(token)? {
+    ///     let event = event?;
+    ///     if event.is_agent_reply() {
+    ///         println!("agent: {:?}", event.message.and_then(|m| m.content));
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn live(&self, pubsub_token: &str) -> Result<LiveReplies> {
+        self.live_with(pubsub_token, LiveOptions::default())
+    }
+
+    /// [`live`](Self::live) with these options.
+    ///
+    /// # Errors
+    ///
+    /// As [`live`](Self::live).
+    pub fn live_with(&self, pubsub_token: &str, options: LiveOptions) -> Result<LiveReplies> {
+        let target = self.inner.live_target(pubsub_token, options)?;
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| crate::Error::io(format!("cannot set up the I/O runtime: {e}"), e))
+        };
+        let waiter = runtime()?;
+        let connection = runtime()?;
+        let inner = crate::chatwoot::LiveReplies::spawn_on(connection.handle(), target);
+        let closer = inner.closer();
+        std::thread::Builder::new()
+            .name("commbox-cable".into())
+            .spawn(move || {
+                // Drives the connection task until the subscription is closed.
+                connection.block_on(closer.closed());
+            })
+            .map_err(|e| crate::Error::io(format!("cannot start the cable thread: {e}"), e))?;
+        Ok(LiveReplies { inner, waiter })
+    }
+}
+
+/// A contact's live subscription, blocking: an iterator of events (see
+/// [`crate::chatwoot::LiveReplies`]). Dropping it closes the socket and ends its thread.
+#[derive(Debug)]
+pub struct LiveReplies {
+    inner: crate::chatwoot::LiveReplies,
+    /// Runs the waits (timeouts) of this thread's calls.
+    waiter: tokio::runtime::Runtime,
+}
+
+impl LiveReplies {
+    /// The next event within `timeout`: `Ok(Some(event))`, `Ok(None)` when none came in
+    /// time, and an error once when the subscription ended for good.
+    ///
+    /// # Errors
+    ///
+    /// The subscription's final error ([`Authentication`](crate::ErrorKind::Authentication)
+    /// for a rejected token), or [`Connection`](crate::ErrorKind::Connection) when it was
+    /// closed.
+    pub fn next_timeout(&mut self, timeout: std::time::Duration) -> Result<Option<LiveEvent>> {
+        let inner = &mut self.inner;
+        match self
+            .waiter
+            .block_on(async { tokio::time::timeout(timeout, inner.next()).await })
+        {
+            Err(_) => Ok(None),
+            Ok(Some(item)) => item.map(Some),
+            Ok(None) => Err(crate::Error::new(
+                crate::ErrorKind::Connection,
+                "cable: the subscription is closed",
+            )),
+        }
+    }
+
+    /// Waits for the message created with `echo_id` to come back; see
+    /// [`crate::chatwoot::LiveReplies::wait_for_echo`].
+    ///
+    /// # Errors
+    ///
+    /// [`Timeout`](crate::ErrorKind::Timeout) when it does not come within `timeout`, and
+    /// the subscription's final error if it ends first.
+    pub fn wait_for_echo(
+        &mut self,
+        echo_id: &str,
+        timeout: std::time::Duration,
+    ) -> Result<LiveEvent> {
+        let inner = &mut self.inner;
+        self.waiter.block_on(inner.wait_for_echo(echo_id, timeout))
+    }
+
+    /// A handle that closes this subscription from another thread (ending a blocked
+    /// `next`).
+    pub fn closer(&self) -> LiveCloser {
+        self.inner.closer()
+    }
+}
+
+impl Iterator for LiveReplies {
+    type Item = Result<LiveEvent>;
+
+    /// Blocks until the next event; `None` after the subscription ended.
+    fn next(&mut self) -> Option<Self::Item> {
+        let inner = &mut self.inner;
+        self.waiter.block_on(inner.next())
     }
 }
 

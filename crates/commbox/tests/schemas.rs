@@ -54,6 +54,11 @@ const SCHEMAS: &[(&str, Contract, Make)] = &[
     ("CommBoxEvent", OUT, root::<commbox::events::CommBoxEvent>),
     ("ChatwootEvent", OUT, root::<commbox::events::ChatwootEvent>),
     (
+        "ChatwootLiveEvent",
+        OUT,
+        root::<commbox::chatwoot::LiveEvent>,
+    ),
+    (
         "ChatwootDelivery",
         OUT,
         root::<commbox::events::ChatwootDelivery>,

@@ -38,6 +38,7 @@
 
 pub(crate) mod client;
 mod identifier_hash;
+mod live;
 pub(crate) mod message_pages;
 mod message_type;
 pub(crate) mod records;
@@ -45,6 +46,7 @@ mod requests;
 
 pub use client::InboxClient;
 pub use identifier_hash::identifier_hash;
+pub use live::{LiveCloser, LiveEvent, LiveEventKind, LiveOptions, LiveReplies};
 pub use message_type::MessageType;
 pub use records::{Contact, Inbox, InboxConversation, InboxMessage, MessageAttachment};
 pub use requests::{

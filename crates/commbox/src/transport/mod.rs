@@ -11,6 +11,7 @@ pub(crate) mod observe;
 mod pool;
 pub(crate) mod progress;
 pub(crate) mod retry;
+mod tls;
 pub(crate) mod url;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -138,6 +139,12 @@ impl Transport {
 
     pub(crate) fn base(&self) -> &str {
         &self.base
+    }
+
+    /// TLS settings for connections other than HTTP calls (the live-replies socket), with
+    /// the same trust as this transport's.
+    pub(crate) fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>> {
+        tls::client_config(self.http.settings())
     }
 
     /// The URL of `path` (already encoded, with its query) below the base: the same URL as

@@ -97,6 +97,10 @@ impl Pool {
         })
     }
 
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// The client for the call being polled: its lane's for a blocking call, else the
     /// shared async one (whose connections live on the runtime that polls them).
     pub(crate) fn client(&self) -> Result<reqwest::Client> {
