@@ -193,6 +193,7 @@ fn response(data: &[u8]) -> Response {
         request_id: "fuzz-request-id".to_owned(),
         server_request_id: None,
         retry_after,
+        earlier_attempt_maybe_processed: false,
     }
 }
 

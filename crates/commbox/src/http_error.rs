@@ -46,10 +46,15 @@ pub(crate) fn from_response(resp: &Response, service: &str, hint: Option<&str>) 
         message.push_str(hint);
         message.push(')');
     }
-    Error::new(ErrorKind::from_status(status), message)
+    let err = Error::new(ErrorKind::from_status(status), message)
         .with_http(status, description, Some(capped_body(&resp.body)))
         .with_retry_after(resp.retry_after)
-        .with_request_ids(&resp.request_id, resp.server_request_id.clone())
+        .with_request_ids(&resp.request_id, resp.server_request_id.clone());
+    if resp.earlier_attempt_maybe_processed {
+        err.with_retry_safety(crate::error::RetrySafety::MayDuplicate)
+    } else {
+        err
+    }
 }
 
 /// The API's explanation from an error body: CommBox `description`, or the `message` /

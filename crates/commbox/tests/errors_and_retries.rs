@@ -322,3 +322,27 @@ fn a_connection_broken_mid_body_says_what_broke_and_is_not_resent() {
     );
     assert_eq!(mock.request_count(), 1);
 }
+
+#[test]
+fn a_create_retried_by_opt_in_after_a_500_stays_may_duplicate_whatever_the_last_answer() {
+    let mock = commbox_mock::MockServer::start().unwrap();
+    let client = builder(&mock)
+        .retry_policy(fast_retries().retry_unsafe_requests(true))
+        .build()
+        .unwrap();
+    // The 500 may have stored it; the retry's 400 says nothing about the first attempt.
+    mock.push_fault(Fault::status(500));
+    mock.push_fault(Fault::status(400));
+    let e = client
+        .create_conversation("S1", SmsConversation::new("+972544444444", "hi"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadRequest);
+    assert_eq!(e.retry_safety(), RetrySafety::MayDuplicate, "{e}");
+    assert_eq!(mock.request_count(), 2);
+    // Without the earlier 500, the same 400 is safe.
+    mock.push_fault(Fault::status(400));
+    let e = client
+        .create_conversation("S1", SmsConversation::new("+972544444444", "hi"))
+        .unwrap_err();
+    assert_eq!(e.retry_safety(), RetrySafety::Safe);
+}

@@ -14,7 +14,7 @@ pub(crate) mod retry;
 mod tls;
 pub(crate) mod url;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, RetrySafety};
 use body::Body;
 use observe::{CallEvent, CallObserver};
 use pool::Pool;
@@ -87,6 +87,9 @@ pub(crate) struct Response {
     pub request_id: String,
     pub server_request_id: Option<String>,
     pub retry_after: Option<Duration>,
+    /// An earlier attempt of this call may have been processed (a create retried by
+    /// opt-in): whatever this answer says, sending again may duplicate it.
+    pub earlier_attempt_maybe_processed: bool,
 }
 
 impl Response {
@@ -264,6 +267,8 @@ impl Transport {
         call: &mut InFlight<'_>,
     ) -> Result<Response> {
         let mut attempt = 1;
+        // Whether an attempt before the current one may have been processed.
+        let mut maybe_before = false;
         loop {
             // Another call was told to slow down: wait with it, before sending anything.
             self.http.rate_limit_pause().await;
@@ -298,6 +303,19 @@ impl Transport {
             };
             let retries_left = attempt <= self.retry.max_retries;
             if !retries_left || !failure.retryable(req.idempotent, &self.retry) {
+                let result = if maybe_before {
+                    // The last answer may say "not processed", but an earlier attempt may
+                    // have been: the call as a whole may duplicate.
+                    match result {
+                        Ok(mut resp) => {
+                            resp.earlier_attempt_maybe_processed = true;
+                            Ok(resp)
+                        }
+                        Err(e) => Err(e.with_retry_safety(RetrySafety::MayDuplicate)),
+                    }
+                } else {
+                    result
+                };
                 if failure == AttemptFailure::MaybeProcessed && !req.idempotent {
                     // What the caller most needs to know before trying again themselves.
                     call.maybe_processed = true;
@@ -339,6 +357,7 @@ impl Transport {
             if failure != AttemptFailure::MaybeProcessed {
                 call.sent = false;
             }
+            maybe_before |= failure.retry_safety() == RetrySafety::MayDuplicate;
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
@@ -519,6 +538,7 @@ async fn exchange(
         request_id: request_id.to_owned(),
         server_request_id,
         retry_after,
+        earlier_attempt_maybe_processed: false,
     })
 }
 
