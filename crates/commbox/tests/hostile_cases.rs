@@ -440,7 +440,9 @@ fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
         }));
         return p;
     }
-    let answer = expect["sent"].as_str().expect("refused, rejected, parsed or sent");
+    let answer = expect["sent"]
+        .as_str()
+        .expect("refused, rejected, parsed or sent");
     let result = match (answer, result) {
         ("ok", Ok(v)) => v,
         ("ok", Err(e)) => return vec![format!("failed: {e}")],

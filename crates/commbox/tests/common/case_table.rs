@@ -553,10 +553,17 @@ pub fn chatwoot_headers(args: &Args, body: &[u8]) -> Vec<(String, String)> {
 
 /// What a rejected case's error got wrong: its kind, its message (which starts with the part
 /// at fault and has and lacks the case's fragments), and a field (received data names none).
-pub fn judge_rejected(expect: &Value, kind: &str, message: &str, field: Option<&str>) -> Vec<String> {
+pub fn judge_rejected(
+    expect: &Value,
+    kind: &str,
+    message: &str,
+    field: Option<&str>,
+) -> Vec<String> {
     let mut p = Vec::new();
     let part = expect["rejected"].as_str().expect("rejected");
-    let want = expect["kind"].as_str().expect("a rejected case names its kind");
+    let want = expect["kind"]
+        .as_str()
+        .expect("a rejected case names its kind");
     if kind != want {
         p.push(format!("kind {kind}, want {want}: {message}"));
     }
@@ -564,7 +571,9 @@ pub fn judge_rejected(expect: &Value, kind: &str, message: &str, field: Option<&
         p.push(format!("field {field:?}, want none: {message}"));
     }
     if !message.starts_with(&format!("{part}: ")) {
-        p.push(format!("the message does not start with {part:?}: {message}"));
+        p.push(format!(
+            "the message does not start with {part:?}: {message}"
+        ));
     }
     for has in expect["message_has"].as_array().into_iter().flatten() {
         let has = has.as_str().unwrap();
