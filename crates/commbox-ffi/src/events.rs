@@ -8,7 +8,7 @@
 //! delivery not proven authentic is `COMMBOX_STATUS_AUTHENTICATION`. None of them keeps state
 //! or does I/O: all are safe to call from any thread at once.
 
-use crate::boundary::{bytes_arg, opt_str_arg, out_arg, run, Failure, FfiResult};
+use crate::boundary::{bytes_arg, opt_str_arg, out_arg, run, Failure, FfiResult, Out};
 use crate::error::{commbox_error, commbox_status};
 use crate::strings::give_json;
 use core_api::events::{parse_chatwoot_event, parse_commbox_delivery, ChatwootWebhookVerifier};
@@ -61,30 +61,37 @@ fn headers_arg<'a>(
         .collect()
 }
 
-fn verify(
-    function: &'static str,
+/// What a verification reads from its C arguments: the secret, the headers, the body.
+type VerifyInputs<'a> = (&'a [u8], Vec<(&'a [u8], &'a [u8])>, &'a [u8]);
+
+fn verify_inputs<'a>(
     secret: *const c_char,
     header_names: *const *const c_char,
     header_values: *const *const c_char,
     n_headers: usize,
     body: *const u8,
     body_len: usize,
+) -> FfiResult<VerifyInputs<'a>> {
+    Ok((
+        cstr_bytes(secret, "secret")?,
+        headers_arg(header_names, header_values, n_headers)?,
+        bytes_arg(body, body_len, "body")?,
+    ))
+}
+
+/// Verifies with the core's verifier (its default tolerance unless one is given) and hands
+/// the delivery's JSON form to `out`.
+fn verify(
+    (secret, headers, body): VerifyInputs<'_>,
     tolerance: Option<Duration>,
-    delivery_json: *mut *mut c_char,
-    err: *mut *mut commbox_error,
-) -> commbox_status {
-    run(function, err, || {
-        let secret = cstr_bytes(secret, "secret")?;
-        let headers = headers_arg(header_names, header_values, n_headers)?;
-        let body = bytes_arg(body, body_len, "body")?;
-        let out = out_arg(delivery_json, "delivery_json")?;
-        let mut verifier = ChatwootWebhookVerifier::new(secret)?;
-        if let Some(tolerance) = tolerance {
-            verifier = verifier.tolerance(tolerance);
-        }
-        out.write(give_json!(verifier.verify(headers, body)?));
-        Ok(())
-    })
+    out: Out<*mut c_char>,
+) -> FfiResult {
+    let mut verifier = ChatwootWebhookVerifier::new(secret)?;
+    if let Some(tolerance) = tolerance {
+        verifier = verifier.tolerance(tolerance);
+    }
+    out.write(give_json!(verifier.verify(headers, body)?));
+    Ok(())
 }
 
 /// Parses a CommBox webhook delivery: its raw body (`body_len` bytes at `body`, not
@@ -181,18 +188,17 @@ pub extern "C" fn commbox_chatwoot_webhook_verify(
     delivery_json: *mut *mut c_char,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    verify(
-        "commbox_chatwoot_webhook_verify",
-        secret,
-        header_names,
-        header_values,
-        n_headers,
-        body,
-        body_len,
-        None,
-        delivery_json,
-        err,
-    )
+    run("commbox_chatwoot_webhook_verify", err, || {
+        let inputs = verify_inputs(
+            secret,
+            header_names,
+            header_values,
+            n_headers,
+            body,
+            body_len,
+        )?;
+        verify(inputs, None, out_arg(delivery_json, "delivery_json")?)
+    })
 }
 
 /// `commbox_chatwoot_webhook_verify` with another tolerance: the timestamp may be at most
@@ -216,17 +222,21 @@ pub extern "C" fn commbox_chatwoot_webhook_verify_with_tolerance(
     delivery_json: *mut *mut c_char,
     err: *mut *mut commbox_error,
 ) -> commbox_status {
-    verify(
+    run(
         "commbox_chatwoot_webhook_verify_with_tolerance",
-        secret,
-        header_names,
-        header_values,
-        n_headers,
-        body,
-        body_len,
-        Some(Duration::from_secs(tolerance_seconds)),
-        delivery_json,
         err,
+        || {
+            let inputs = verify_inputs(
+                secret,
+                header_names,
+                header_values,
+                n_headers,
+                body,
+                body_len,
+            )?;
+            let tolerance = Some(Duration::from_secs(tolerance_seconds));
+            verify(inputs, tolerance, out_arg(delivery_json, "delivery_json")?)
+        },
     )
 }
 
