@@ -22,6 +22,8 @@ Exit codes:
   14  batch: some lines failed (each has its result line)
   15  batch: some lines' outcome is unknown (they may have been processed)
  130  batch: interrupted by Ctrl-C (the lines in flight were finished)
+`commbox webhooks serve` runs until stopped: 0 on Ctrl-C or SIGTERM, 1 stdout closed,
+10 cannot listen, 13 the spool cannot be written (see `commbox webhooks serve --help`).
 
 Environment: COMMBOX_API_KEY, COMMBOX_BASE_URL, COMMBOX_TIMEOUT, COMMBOX_CONNECT_TIMEOUT,
 COMMBOX_MAX_RETRIES, COMMBOX_CA_FILE, COMMBOX_PROXY, COMMBOX_ALLOW_INSECURE_HTTP;
@@ -71,6 +73,8 @@ pub fn command() -> clap::Command {
         .collect();
     let cmd = hide_in(cmd, "mock", &mock_hidden);
     let cmd = hide_in(cmd, "chatwoot", COMMBOX_ONLY);
+    // `webhooks serve` receives; it sends no request.
+    let cmd = hide_in(cmd, "webhooks", CLIENT);
     hide_in(cmd, "completions", CLIENT)
 }
 
@@ -158,6 +162,9 @@ pub enum Command {
     Raw(RawArgs),
     /// The Chatwoot / Omnivibe public client API: contacts, conversations, messages.
     Chatwoot(crate::chatwoot::ChatwootArgs),
+    /// Receive CommBox and Chatwoot webhooks (`webhooks serve`): spooled durably, then
+    /// printed as JSON lines or handed to a command, at least once.
+    Webhooks(crate::webhooks::WebhooksArgs),
     /// Send many requests, one per JSON line, concurrently (resumable with --journal).
     Batch(crate::batch::BatchArgs),
     /// Run the mock server of the API (for tests and demos) until interrupted; only in builds

@@ -108,6 +108,7 @@ pub fn run(client: &Client, command: Command) -> Result<Printed, Error> {
         Command::Mock(_)
         | Command::Chatwoot(_)
         | Command::Batch(_)
+        | Command::Webhooks(_)
         | Command::Completions(_)
         | Command::Man(_) => {
             unreachable!("handled before a CommBox client is built")

@@ -9,6 +9,8 @@ mod commands;
 mod not_utf8;
 mod output;
 mod upload_progress;
+mod webhook_spool;
+mod webhooks;
 
 use args::{Cli, Command};
 use clap::FromArgMatches;
@@ -38,6 +40,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         // Prints its results itself, line by line; its exit code says how the lines went.
         Command::Batch(a) => batch::run(&cli.global, &a),
+        // Runs until stopped; its exit code says why it stopped.
+        Command::Webhooks(a) => webhooks::run(&a),
         Command::Chatwoot(a) => chatwoot::run(&cli.global, a).map(|v| output::print_json(&v)),
         command => commands::client(&cli.global)
             .and_then(|c| commands::run(&c, command))
