@@ -57,7 +57,24 @@ pub enum ChatwootCommand {
     MessageUpdate(MessageUpdateArgs),
     /// Print the identifier_hash for an identifier (computed locally; nothing is sent).
     Hmac(HmacArgs),
+    /// Print the contact's live events (the agents' replies) as JSON lines until
+    /// interrupted.
+    #[command(after_help = LISTEN_HELP)]
+    Listen(ListenArgs),
 }
+
+const LISTEN_HELP: &str = "\
+Subscribes to the contact's ActionCable room (<url>/cable, RoomChannel with the contact's
+pubsub_token, fetched first) and prints each event as one JSON line, the core's form:
+  {\"kind\":\"message_created\",\"event\":\"message.created\",\"message\":{…},\"echo_id\":…,
+   \"conversation_id\":…,\"raw\":{…}}
+A dropped connection is reopened with backoff and resubscribed; a {\"kind\":\"reconnected\"}
+line then says that what was sent meanwhile was missed (`message-list` fetches it). Live
+events are not stored by Chatwoot for later: for replies that must not be missed, use
+`commbox webhooks serve`.
+
+Exit codes: 130 on Ctrl-C; 1 stdout closed; 3 the contact has no pubsub_token; 4 the
+token was refused; the others as for every command (e.g. 5 no such contact).";
 
 #[derive(Debug, Args)]
 pub struct ContactFields {
@@ -199,6 +216,16 @@ pub struct MessageUpdateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// The contact's source_id.
+    #[arg(long)]
+    pub contact: String,
+    /// Only the agents' public replies (created, outgoing, not from the contact).
+    #[arg(long)]
+    pub agent_replies_only: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HmacArgs {
     /// The contact's identifier.
     #[arg(long)]
@@ -289,8 +316,34 @@ pub fn run(g: &crate::args::Global, a: ChatwootArgs) -> Result<Printed, Error> {
                 values
             )?)
         }
+        C::Listen(l) => listen(&inbox, &l)?,
         C::Hmac(_) => unreachable!("answered before the client is built"),
     })
+}
+
+/// Prints the contact's live events until the subscription ends (an error) or stdout
+/// closes (exit 1 here: the caller prints results, and there is no result to print).
+fn listen(inbox: &InboxClient, a: &ListenArgs) -> Result<Printed, Error> {
+    use std::io::Write;
+    let contact = inbox.get_contact(&a.contact)?;
+    let token = contact
+        .pubsub_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| Error::validation("--contact", "the contact has no pubsub_token"))?;
+    let live = inbox.live(&token)?;
+    for event in live {
+        let event = event?;
+        if a.agent_replies_only && !event.is_agent_reply() {
+            continue;
+        }
+        let line = serde_json::to_string(&event).expect("the core's events serialise");
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            eprintln!("commbox: cannot write to stdout: {e}");
+            std::process::exit(1);
+        }
+    }
+    Err(Error::file("--contact", "the live subscription ended"))
 }
 
 /// The contact request from the flags; the core checks it (an `--hmac-token` without
