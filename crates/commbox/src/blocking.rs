@@ -30,6 +30,7 @@ use crate::commbox::records::{Conversation, Envelope, Manager, SystemStatus};
 use crate::transport::url::PathParam;
 use crate::{NewConversation, NewMessage, ObjectStatusType, Result};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::future::Future;
 
 /// Configures a blocking [`Client`] or [`InboxClient`]: the same settings as
@@ -216,8 +217,24 @@ impl InboxClient {
         conversation_id: C,
     ) -> Messages<'a, C> {
         Messages {
-            client: self,
-            contact_identifier,
+            client: Cow::Borrowed(self),
+            contact_identifier: Cow::Borrowed(contact_identifier),
+            conversation_id,
+            pager: Pager::default(),
+        }
+    }
+
+    /// [`messages`](Self::messages) owning its client (a cheap clone) and contact, so the
+    /// iterator can be kept and read later (`'static`): for a binding that hands it to
+    /// another language.
+    pub fn into_messages<C: PathParam + Send + Sync>(
+        self,
+        contact_identifier: impl Into<String>,
+        conversation_id: C,
+    ) -> Messages<'static, C> {
+        Messages {
+            client: Cow::Owned(self),
+            contact_identifier: Cow::Owned(contact_identifier.into()),
             conversation_id,
             pager: Pager::default(),
         }
@@ -229,8 +246,8 @@ impl InboxClient {
 #[derive(Debug)]
 #[must_use = "an iterator fetches nothing until it is read"]
 pub struct Messages<'a, C> {
-    client: &'a InboxClient,
-    contact_identifier: &'a str,
+    client: Cow<'a, InboxClient>,
+    contact_identifier: Cow<'a, str>,
     conversation_id: C,
     pager: Pager,
 }
@@ -246,7 +263,7 @@ impl<C: PathParam + Send + Sync> Iterator for Messages<'_, C> {
             let before = self.pager.next_page()?;
             let page =
                 self.client
-                    .list_messages(self.contact_identifier, &self.conversation_id, before);
+                    .list_messages(&self.contact_identifier, &self.conversation_id, before);
             if let Err(e) = page.and_then(|page| self.pager.take(page)) {
                 self.pager.stop();
                 return Some(Err(e));

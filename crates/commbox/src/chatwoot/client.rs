@@ -385,20 +385,18 @@ impl InboxClient {
         contact_identifier: &'a str,
         conversation_id: impl PathParam + Send + Sync + 'a,
     ) -> impl futures_util::Stream<Item = Result<InboxMessage>> + Send + 'a {
-        let state = (self, contact_identifier, conversation_id, Pager::default());
-        futures_util::stream::unfold(state, |(client, contact, id, mut pager)| async move {
-            loop {
-                if let Some(message) = pager.pop() {
-                    return Some((Ok(message), (client, contact, id, pager)));
-                }
-                let before = pager.next_page()?;
-                let page = client.list_messages(contact, &id, before).await;
-                if let Err(e) = page.and_then(|page| pager.take(page)) {
-                    pager.stop();
-                    return Some((Err(e), (client, contact, id, pager)));
-                }
-            }
-        })
+        message_stream(self, contact_identifier, conversation_id)
+    }
+
+    /// [`messages`](Self::messages) owning its client (a cheap clone) and contact, so the
+    /// stream can be kept and read later, or from another task (`'static`): for a binding
+    /// that hands it to another language.
+    pub fn into_messages(
+        self,
+        contact_identifier: impl Into<String>,
+        conversation_id: impl PathParam + Send + Sync + 'static,
+    ) -> impl futures_util::Stream<Item = Result<InboxMessage>> + Send + 'static {
+        message_stream(self, contact_identifier.into(), conversation_id)
     }
 
     /// Answers a bot or CSAT message: `submitted_values` (an array of `{name, title, value}`
@@ -550,6 +548,41 @@ pub(crate) fn message_from(v: &Value) -> Result<InboxMessage> {
 pub(crate) fn conversations_from(v: &Value) -> Result<Vec<InboxConversation>> {
     expect_array(v, "conversations")?;
     Ok(list(Some(v), InboxConversation::from_json))
+}
+
+/// The walk of [`InboxClient::messages`], over a borrowed or an owned client and contact.
+fn message_stream<Cl, S, C>(
+    client: Cl,
+    contact_identifier: S,
+    conversation_id: C,
+) -> impl futures_util::Stream<Item = Result<InboxMessage>> + Send
+where
+    Cl: std::borrow::Borrow<InboxClient> + Send + Sync,
+    S: AsRef<str> + Send + Sync,
+    C: PathParam + Send + Sync,
+{
+    let state = (
+        client,
+        contact_identifier,
+        conversation_id,
+        Pager::default(),
+    );
+    futures_util::stream::unfold(state, |(client, contact, id, mut pager)| async move {
+        loop {
+            if let Some(message) = pager.pop() {
+                return Some((Ok(message), (client, contact, id, pager)));
+            }
+            let before = pager.next_page()?;
+            let page = client
+                .borrow()
+                .list_messages(contact.as_ref(), &id, before)
+                .await;
+            if let Err(e) = page.and_then(|page| pager.take(page)) {
+                pager.stop();
+                return Some((Err(e), (client, contact, id, pager)));
+            }
+        }
+    })
 }
 
 pub(crate) fn messages_from(v: &Value) -> Result<Vec<InboxMessage>> {
