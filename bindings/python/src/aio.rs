@@ -187,7 +187,7 @@ impl Wake for GatedWaker {
 static RUNTIME: Mutex<Option<(u32, Handle)>> = Mutex::new(None);
 
 /// The runtime of this process, built on first use (again in a forked child).
-fn runtime() -> std::io::Result<Handle> {
+pub(crate) fn runtime() -> std::io::Result<Handle> {
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((made_by, handle)) = slot.as_ref() {

@@ -10,9 +10,10 @@
 
 use crate::aio;
 use crate::client::{Id, NativeClient};
-use crate::errors::{guard, CallError};
+use crate::errors::{self, guard, CallError};
 use crate::inbox::{self, NativeInboxClient};
 use crate::json;
+use crate::live;
 use crate::records;
 use crate::requests;
 use pyo3::prelude::*;
@@ -20,7 +21,7 @@ use serde::Serialize;
 
 /// Converts a call's arguments with the GIL (the coroutine's first poll holds it already),
 /// turning a panic into `CommboxError` like the sync methods do.
-fn convert<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> PyResult<T> {
+pub(crate) fn convert<T>(f: impl FnOnce(Python<'_>) -> PyResult<T>) -> PyResult<T> {
     Python::attach(|py| guard(py, || f(py)))
 }
 
@@ -307,6 +308,23 @@ impl NativeAsyncInboxClient {
         })
         .await?;
         record(&found)
+    }
+
+    /// See `NativeInboxClient.iter_messages`: the core's stream, each item awaited.
+    fn iter_messages(
+        &self,
+        py: Python<'_>,
+        contact: String,
+        conversation_id: Id,
+    ) -> PyResult<live::NativeAsyncMessages> {
+        guard(py, || {
+            let inbox = self.handle().map_err(|e| errors::to_py(py, e))?;
+            Ok(live::NativeAsyncMessages::new(
+                inbox,
+                contact,
+                conversation_id,
+            ))
+        })
     }
 
     /// See `NativeInboxClient.update_message`.

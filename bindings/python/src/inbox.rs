@@ -17,6 +17,7 @@ use crate::client::{self, Id, NativeClient};
 use crate::client_cell::ClientCell;
 use crate::errors::{self, guard, CallError};
 use crate::json;
+use crate::live;
 use crate::records;
 use crate::requests;
 use commbox::blocking::InboxClient;
@@ -264,6 +265,40 @@ impl NativeInboxClient {
                 i.list_messages(&contact, conversation_id, before)
             })?;
             records::to_py(py, &found)
+        })
+    }
+
+    /// Every message of the conversation, newest first, a page fetched as the iterator is
+    /// read (the core's blocking iterator; nothing is sent here).
+    fn iter_messages(
+        &self,
+        py: Python<'_>,
+        contact: String,
+        conversation_id: Id,
+    ) -> PyResult<live::NativeMessages> {
+        guard(py, || {
+            let inbox = self.handle().map_err(|e| errors::to_py(py, e))?;
+            Ok(live::NativeMessages::new(inbox, contact, conversation_id))
+        })
+    }
+
+    /// Subscribes to the live updates of the contact owning `pubsub_token`, with
+    /// `options` (the keyword arguments of `commbox.LiveOptions`); the connection is a task
+    /// on the module's runtime (nothing is sent before it runs).
+    fn live(
+        &self,
+        py: Python<'_>,
+        pubsub_token: String,
+        options: &Bound<'_, PyDict>,
+    ) -> PyResult<live::NativeLive> {
+        guard(py, || {
+            let options = live::live_options(options)?;
+            let runtime = live::runtime(py)?;
+            let opened = py.detach(|| {
+                let inbox = self.handle()?;
+                live::NativeLive::open(runtime, inbox.as_async(), &pubsub_token, options)
+            });
+            opened.map_err(|e| errors::to_py(py, e))
         })
     }
 

@@ -27,6 +27,7 @@ mod enums;
 mod errors;
 mod inbox;
 mod json;
+mod live;
 mod progress;
 mod records;
 mod requests;
@@ -42,6 +43,9 @@ fn _commbox(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<inbox::NativeInboxClient>()?;
     m.add_class::<async_client::NativeAsyncClient>()?;
     m.add_class::<async_client::NativeAsyncInboxClient>()?;
+    m.add_class::<live::NativeLive>()?;
+    m.add_class::<live::NativeMessages>()?;
+    m.add_class::<live::NativeAsyncMessages>()?;
     aio::register_exit_hook(m)?;
     m.add_function(wrap_pyfunction!(inbox::chatwoot_identifier_hash, m)?)?;
     m.add_function(wrap_pyfunction!(enums::enum_members, m)?)?;

@@ -37,6 +37,7 @@ from ._attachments import Attachment, AttachmentLike
 from ._chatwoot import ContactFields, ContactRef, InboxClient, SubmittedValues, chatwoot_identifier_hash
 from ._client import Client, ClientSettings, ObjectId, StreamId
 from ._enums import MessageType, ObjectStatusType, ObjectType, StreamProviderType
+from ._live import AsyncLiveReplies, LiveOptions, LiveReplies
 from ._errors import (
     ApiError,
     AuthenticationError,
@@ -62,6 +63,7 @@ from ._models import (
     ConversationMessage,
     Envelope,
     Inbox,
+    LiveEvent,
     Manager,
     MessageAttachment,
     SystemStatus,
@@ -126,6 +128,10 @@ __all__ = [
     "ChatwootMessage",
     "MessageAttachment",
     "MessageType",
+    "LiveReplies",
+    "AsyncLiveReplies",
+    "LiveOptions",
+    "LiveEvent",
     # enums
     "ObjectType",
     "ObjectStatusType",

@@ -11,7 +11,7 @@ classes' ``_form()``, ``_source_id``, ``_contact_spec``, the records' ``_from_na
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from . import _commbox
 from ._attachments import AttachmentLike
@@ -27,6 +27,7 @@ from ._chatwoot import (
 from ._client import Client, ClientSettings, ObjectId, StreamId, _conversation_form, _message_form
 from ._enums import ObjectStatusType
 from ._errors import _not_utf8
+from ._live import AsyncLiveReplies, LiveOptions, _pubsub_token
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Conversation, Envelope, Inbox, Manager, SystemStatus
 from ._requests import (
     BulkSmsConversation,
@@ -442,9 +443,30 @@ class AsyncInboxClient(_AsyncBase):
         found = await self._native.list_messages(_source_id(contact), conversation_id, before)
         return [ChatwootMessage._from_native(m) for m in found]
 
+    def iter_messages(self, contact: ContactRef, conversation_id: int) -> AsyncIterator[ChatwootMessage]:
+        """:meth:`InboxClient.iter_messages` as an async iterator: ``async for message in
+        inbox.iter_messages(contact, conversation_id)``, each page awaited natively when
+        needed."""
+        return _messages(self._native.iter_messages(_source_id(contact), conversation_id))
+
+    def live(self, pubsub_token: Union[str, Contact], **options: Unpack[LiveOptions]) -> AsyncLiveReplies:
+        """:meth:`InboxClient.live` for asyncio: ``async for event in inbox.live(contact)``
+        (see :class:`AsyncLiveReplies`). Not a coroutine: nothing is sent before it returns,
+        the connection runs in the background on the module's runtime."""
+        return AsyncLiveReplies(self._inbox._native.live(_pubsub_token(pubsub_token), dict(options)))
+
     async def update_message(
         self, contact: ContactRef, conversation_id: int, message_id: int, submitted_values: SubmittedValues
     ) -> ChatwootMessage:
         """See :meth:`InboxClient.update_message`."""
         updated = await self._native.update_message(_source_id(contact), conversation_id, message_id, submitted_values)
         return ChatwootMessage._from_native(updated)
+
+
+async def _messages(pages: _commbox.NativeAsyncMessages) -> AsyncIterator[ChatwootMessage]:
+    """The records of a native async message walk."""
+    while True:
+        found = await pages.next()
+        if found is None:
+            return
+        yield ChatwootMessage._from_native(found)

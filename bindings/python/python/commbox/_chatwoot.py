@@ -9,12 +9,13 @@ shows ``{inbox}`` and ``{contact}``) nor shown in ``repr``.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NoReturn, Optional, Sequence, Type, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, NoReturn, Optional, Sequence, Type, TypedDict, Union
 
 from . import _commbox
 from ._attachments import AttachmentLike, _attachment_forms
 from ._client import ClientSettings, _options
 from ._errors import ValidationError, _not_utf8
+from ._live import LiveOptions, LiveReplies, _pubsub_token
 from ._models import ChatwootConversation, ChatwootMessage, Contact, Inbox
 
 if TYPE_CHECKING:
@@ -298,6 +299,34 @@ class InboxClient:
         the 20 before it, to page back through a long conversation."""
         found = self._native.list_messages(_source_id(contact), conversation_id, before)
         return [ChatwootMessage._from_native(m) for m in found]
+
+    def iter_messages(self, contact: ContactRef, conversation_id: int) -> Iterator[ChatwootMessage]:
+        """Every message of the conversation the API shows, newest first, fetched a page (20)
+        at a time (``before=`` the oldest seen) as the iterator is read, with the GIL
+        released while a page is fetched. An error is raised once and ends the iteration.
+
+        >>> for message in inbox.iter_messages(contact, conversation.id):  # doctest: +SKIP
+        ...     print(message.id, message.content)
+        """
+        pages = self._native.iter_messages(_source_id(contact), conversation_id)
+        return (ChatwootMessage._from_native(m) for m in pages)
+
+    # -- live replies ----------------------------------------------------------------------
+
+    def live(self, pubsub_token: Union[str, Contact], **options: Unpack[LiveOptions]) -> LiveReplies:
+        """Subscribes to the contact's live updates over the installation's ``/cable``
+        websocket (as Chatwoot's widget does) and returns a blocking iterator of
+        :class:`LiveEvent` records: the agents' replies as they are sent, the contact's own
+        messages coming back with their ``echo_id``, status changes, typing.
+
+        ``pubsub_token`` is the contact's (``create_contact`` and ``get_contact`` return it;
+        the :class:`Contact` itself is accepted); ``options`` are those of
+        :class:`LiveOptions`. Nothing is sent before it returns: the connection runs in the
+        background, answers pings, reconnects and resubscribes by itself. A blank token
+        raises :class:`ValidationError` here; one the server rejects raises
+        :class:`AuthenticationError` from the iteration. See :class:`LiveReplies`.
+        """
+        return LiveReplies(self._native.live(_pubsub_token(pubsub_token), dict(options)))
 
     def update_message(
         self, contact: ContactRef, conversation_id: int, message_id: int, submitted_values: SubmittedValues

@@ -35,6 +35,9 @@ __all__ = [
     "NativeInboxClient",
     "NativeAsyncClient",
     "NativeAsyncInboxClient",
+    "NativeLive",
+    "NativeMessages",
+    "NativeAsyncMessages",
     "chatwoot_identifier_hash",
     "enum_members",
     "MAX_DELIVERY_BYTES",
@@ -106,6 +109,8 @@ class NativeInboxClient:
     def update_message(
         self, contact: str, conversation_id: _Id, message_id: _Id, submitted_values: Any
     ) -> Dict[str, Any]: ...
+    def iter_messages(self, contact: str, conversation_id: _Id) -> "NativeMessages": ...
+    def live(self, pubsub_token: str, options: Mapping[str, Any]) -> "NativeLive": ...
     def close(self) -> None: ...
 
 @final
@@ -155,6 +160,35 @@ class NativeAsyncInboxClient:
     def update_message(
         self, contact: str, conversation_id: _Id, message_id: _Id, submitted_values: Any
     ) -> _Call[Dict[str, Any]]: ...
+    def iter_messages(self, contact: str, conversation_id: _Id) -> "NativeAsyncMessages": ...
+
+# A contact's live subscription (behind ``commbox.LiveReplies`` and ``AsyncLiveReplies``):
+# an event is ``(its JSON form ChatwootLiveEvent, the core's is_agent_reply())``.
+_Event = Tuple[Dict[str, Any], bool]
+
+@final
+class NativeLive:
+    """A contact's live subscription on the module's runtime."""
+
+    def next(self, timeout: Optional[float] = None) -> Optional[_Event]:
+        """An event, None after ``timeout`` seconds, StopIteration once ended."""
+    def wait_for_echo(self, echo_id: str, timeout: float) -> _Event: ...
+    def anext(self) -> _Call[Optional[_Event]]: ...
+    def await_echo(self, echo_id: str, timeout: float) -> _Call[_Event]: ...
+    def close(self) -> None: ...
+
+@final
+class NativeMessages:
+    """A conversation's messages, newest first, a page fetched when needed."""
+
+    def __iter__(self) -> "NativeMessages": ...
+    def __next__(self) -> Dict[str, Any]: ...
+
+@final
+class NativeAsyncMessages:
+    """The async form of ``NativeMessages``: None after the last message."""
+
+    def next(self) -> _Call[Optional[Dict[str, Any]]]: ...
 
 def chatwoot_identifier_hash(identifier: str, hmac_token: str) -> str:
     """Lowercase hex HMAC-SHA256 of ``identifier`` keyed by ``hmac_token``."""

@@ -11,7 +11,8 @@ once each, here, and built from the document by their field types alone.
 CommBox: :class:`Conversation`, :class:`ConversationMessage`, :class:`Manager`,
 :class:`SystemStatus`, :class:`Envelope`. Chatwoot (``InboxClient``): :class:`Inbox`,
 :class:`Contact`, :class:`ChatwootConversation`, :class:`ChatwootMessage`,
-:class:`MessageAttachment`.
+:class:`MessageAttachment`, and what a contact's live subscription yields,
+:class:`LiveEvent`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "ChatwootConversation",
     "ChatwootMessage",
     "MessageAttachment",
+    "LiveEvent",
     "UploadProgress",
 ]
 
@@ -308,6 +310,50 @@ class ChatwootConversation(_Record):
     """The full contact record, as sent (not in ``repr``)."""
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Everything the server sent for this conversation."""
+
+
+@dataclass(frozen=True)
+class LiveEvent(_Record):
+    """One event of a contact's live subscription (:meth:`InboxClient.live`): the core's
+    ``ChatwootLiveEvent`` (docs/schemas/), the document ``commbox_live_next`` returns in C.
+
+    >>> for event in inbox.live(contact):                       # doctest: +SKIP
+    ...     if event.is_agent_reply():
+    ...         print("agent:", event.message.content)
+    """
+
+    kind: str
+    """What happened: ``message_created``, ``message_updated``,
+    ``conversation_status_changed``, ``typing_on``, ``typing_off``, ``presence_update``,
+    ``reconnected`` (the socket was lost and is back: what was sent meanwhile was missed,
+    :meth:`InboxClient.iter_messages` catches up) or ``other``."""
+    event: Optional[str] = None
+    """The broadcast's name as sent (``message.created``); None for ``reconnected``."""
+    message: Optional[ChatwootMessage] = None
+    """The message, for ``message_created`` and ``message_updated``."""
+    echo_id: Optional[str] = None
+    """The ``echo_id`` the message was sent with (``create_message(echo_id=...)``)."""
+    conversation_id: Optional[int] = None
+    """The conversation (display id) the event is about, when it says."""
+    raw: Any = field(default=None, repr=False, compare=False)
+    """The broadcast's ``message`` as sent (``{"event": ..., "data": ...}``), or None."""
+
+    # The core's answer to is_agent_reply(), set when the event is built (not a field: the
+    # document is the core's JSON form, which has no such key).
+    _agent_reply: ClassVar[bool] = False
+
+    def is_agent_reply(self) -> bool:
+        """Whether this is an agent's reply: a created message that is outgoing and not
+        from the contact (the core's ``LiveEvent::is_agent_reply``)."""
+        return self._agent_reply
+
+    @classmethod
+    def _from_pair(cls, pair: Tuple[Mapping[str, Any], bool]) -> LiveEvent:
+        """An event from the native ``(document, is_agent_reply)``."""
+        document, agent_reply = pair
+        event = cls._from_native(document)
+        object.__setattr__(event, "_agent_reply", agent_reply)
+        return event
 
 
 @dataclass(frozen=True)
