@@ -35,12 +35,13 @@ Paths:
 
 Answers: 200 spooled (or a repeat of a delivery id already spooled: not spooled again),
 400 a body the parsers cannot read, 401 not authentic, 404 unknown path or secret,
-405 not a POST, 413 over 1 MiB, 500 the spool cannot be written (the receiver then stops).
+405 not a POST, 408 a body not sent within 30 s, 413 over 1 MiB, 500 the spool cannot be
+written (the receiver then stops).
 
 Each accepted delivery gets an id: Chatwoot's X-Chatwoot-Delivery (the same on Chatwoot's
-retries); for CommBox, which sends no id, \"sha256:\" and the SHA-256 of the body, so that the
-same delivery sent again is a repeat. It is appended to DIR/spool.log and fsynced before the
-answer, then handed over as one JSON line:
+retries); for CommBox, which sends no id (and Chatwoot before 4.11), \"sha256:\" and the
+SHA-256 of the body, so that the same delivery sent again is a repeat. It is appended to
+DIR/spool.log and fsynced before the answer, then handed over as one JSON line:
   {\"id\":…,\"platform\":\"commbox\"|\"chatwoot\",\"received_at\":\"RFC 3339\",\"event\":<core JSON form>}
 on stdout (flushed), or with --exec to CMD (run by sh -c, the line on its stdin, the id in
 COMMBOX_EVENT_ID): exit 0 confirms it, any other outcome is retried with backoff (0.5 s
@@ -52,6 +53,7 @@ Exit codes:
    0  stopped by Ctrl-C or SIGTERM (what was not handed over stays spooled)
    1  stdout closed (what was not handed over stays spooled)
    2  usage error (bad flags, no platform enabled)
+   3  a secret is empty
   10  cannot listen on --bind:--port
   13  the spool cannot be opened, read, written or fsynced";
 
@@ -186,7 +188,7 @@ pub fn run(a: &WebhooksArgs) -> Result<ExitCode, Error> {
                         let io = hyper_util::rt::TokioIo::new(stream);
                         if let Err(e) = hyper::server::conn::http1::Builder::new()
                             .timer(hyper_util::rt::TokioTimer::new())
-                            .header_read_timeout(Duration::from_secs(30))
+                            .header_read_timeout(READ_TIMEOUT)
                             .serve_connection(io, service)
                             .await
                         {
@@ -204,6 +206,11 @@ pub fn run(a: &WebhooksArgs) -> Result<ExitCode, Error> {
         }
     })
 }
+
+/// The time a sender has to send its headers, and then its body (Chatwoot gives up after
+/// 5 s): a client trickling bytes does not hold a connection for ever.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+const BODY_TIMEOUT: Duration = READ_TIMEOUT;
 
 fn answer(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(body + "\n")));
@@ -243,10 +250,12 @@ async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Byt
         return too_big();
     }
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_DELIVERY_BYTES).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_big(),
-        Err(e) => return answer(StatusCode::BAD_REQUEST, format!("body: {e}")),
+    let body = Limited::new(body, MAX_DELIVERY_BYTES).collect();
+    let body = match tokio::time::timeout(BODY_TIMEOUT, body).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_big(),
+        Ok(Err(e)) => return answer(StatusCode::BAD_REQUEST, format!("body: {e}")),
+        Err(_) => return answer(StatusCode::REQUEST_TIMEOUT, "body: too slow".into()),
     };
     let parsed = if platform == "commbox" {
         let content_type = parts
