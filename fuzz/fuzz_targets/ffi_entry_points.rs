@@ -11,6 +11,7 @@
 //! listens there: connection refused), so the fuzzer never reaches another host; configs and
 //! inbox handles made from fuzzed URLs are checked and freed, never used to send.
 //! Attachment paths are files in a scratch directory (a '/' in the name becomes '_').
+//! Received webhook bodies (CommBox and Chatwoot) go through the parse and verify calls.
 #![no_main]
 
 use commbox_ffi::*;
@@ -137,6 +138,13 @@ enum Op {
     NewInboxMessage(Text),
     EchoId(Text),
     IdentifierHash(Text, Text),
+    /// A received CommBox delivery (None: NULL with a length) and its content type (NULL: none).
+    CommboxEventParse(Option<Vec<u8>>, Text),
+    /// A received Chatwoot delivery: the secret, header (name, value) pairs, the body, and a
+    /// tolerance in seconds (None: the default).
+    ChatwootWebhookVerify(Text, Vec<(Text, Text)>, Option<Vec<u8>>, Option<u64>),
+    /// A Chatwoot webhook body, parsed without verification.
+    ChatwootEventParse(Option<Vec<u8>>),
     // Calls on the fixed loopback client: validation, then connection refused.
     CreateConversation(Text),
     CreateConversationJson(Text, Text),
@@ -663,6 +671,62 @@ fn run(state: &mut State, op: &Op) {
                 assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
             }
             commbox_string_free(out);
+        }
+        Op::CommboxEventParse(body, content_type) => {
+            let c = Arg::new(content_type);
+            let (p, len) = bytes(body);
+            let d = null_if(body.is_none());
+            let mut out = ptr::null_mut();
+            let status = commbox_commbox_event_parse(p, len, c.ptr(), &mut out, e);
+            // A NULL content type means "none": only the body can be a NULL argument; the
+            // content type can be invalid UTF-8.
+            let c_text = Arg {
+                c: None,
+                null: false,
+                bad_utf8: c.bad_utf8,
+            };
+            check(status, take_err(e), &[&d, &c_text], None);
+            take_json(status, out);
+        }
+        Op::ChatwootWebhookVerify(secret, headers, body, tolerance) => {
+            let s = Arg::new(secret);
+            let pairs: Vec<(Arg, Arg)> = headers
+                .iter()
+                .take(8)
+                .map(|(n, v)| (Arg::new(n), Arg::new(v)))
+                .collect();
+            let names: Vec<*const c_char> = pairs.iter().map(|(n, _)| n.ptr()).collect();
+            let values: Vec<*const c_char> = pairs.iter().map(|(_, v)| v.ptr()).collect();
+            let (p, len) = bytes(body);
+            let d = null_if(body.is_none());
+            let mut out = ptr::null_mut();
+            let (n, v, count) = (names.as_ptr(), values.as_ptr(), names.len());
+            let status = match tolerance {
+                None => commbox_chatwoot_webhook_verify(s.ptr(), n, v, count, p, len, &mut out, e),
+                Some(t) => commbox_chatwoot_webhook_verify_with_tolerance(
+                    s.ptr(),
+                    n,
+                    v,
+                    count,
+                    p,
+                    len,
+                    *t,
+                    &mut out,
+                    e,
+                ),
+            };
+            let mut args: Vec<&Arg> = vec![&s, &d];
+            args.extend(pairs.iter().flat_map(|(n, v)| [n, v]));
+            check(status, take_err(e), &args, None);
+            take_json(status, out);
+        }
+        Op::ChatwootEventParse(body) => {
+            let (p, len) = bytes(body);
+            let d = null_if(body.is_none());
+            let mut out = ptr::null_mut();
+            let status = commbox_chatwoot_event_parse(p, len, &mut out, e);
+            check(status, take_err(e), &[&d], None);
+            take_json(status, out);
         }
         Op::CreateConversation(stream) => {
             let s = Arg::new(stream);
