@@ -24,6 +24,9 @@ messages of an API-channel inbox, on behalf of a contact; no API key)::
         conversation = inbox.create_conversation(contact)
         inbox.create_message(contact, conversation.id, "Here is my receipt", attachments=["receipt.pdf"])
 
+Webhooks that CommBox and Chatwoot post back are read by :mod:`commbox.webhooks` (parse a
+CommBox delivery; verify and parse a Chatwoot one, from the raw body and the headers).
+
 This package is the Python face of libcommbox: the requests are validated, sent and retried
 by its Rust core (``commbox._commbox``), with the GIL released during I/O. Errors are
 :class:`CommboxError` subclasses. Each API call logs one DEBUG record on the ``commbox``
@@ -82,6 +85,8 @@ from ._requests import (
     User,
     WhatsAppTemplateConversation,
 )
+
+from . import webhooks  # receiving: parse_commbox_delivery, verify_chatwoot, parse_chatwoot_event
 
 __version__: str = _commbox.__version__
 """The libcommbox version this package was built from."""
