@@ -179,6 +179,14 @@ typedef struct commbox_inbox commbox_inbox;
 typedef struct commbox_inbox_message commbox_inbox_message;
 
 /**
+ * A contact's live subscription: made by `commbox_live_open`, read by `commbox_live_next`,
+ * ended by `commbox_live_close` (from any thread), released by `commbox_live_free`.
+ * Thread-safe: calls that wait (`commbox_live_next`, `commbox_live_wait_for_echo`) made
+ * from several threads at once take turns.
+ */
+typedef struct commbox_live commbox_live;
+
+/**
  * A new message being built: made by `commbox_message_new_customer` or
  * `commbox_message_new_agent`, sent by `commbox_create_message` (not consumed), released
  * by `commbox_message_free`. Not thread-safe while being changed; once built it may be
@@ -1165,6 +1173,92 @@ enum commbox_status commbox_chatwoot_event_parse(const uint8_t *body,
                                                  size_t body_len,
                                                  char **event_json,
                                                  struct commbox_error **err);
+
+/**
+ * Subscribes to the live updates of the contact owning `pubsub_token` (the `pubsub_token`
+ * of the contact's JSON form, from `commbox_inbox_create_contact` or
+ * `commbox_inbox_get_contact`) over the installation's `/cable` websocket, as Chatwoot's
+ * widget does: the agents' replies as they are sent, the contact's own messages coming
+ * back with their `echo_id`, status changes, typing. `*out` receives the subscription;
+ * release it with `commbox_live_free`.
+ *
+ * Returns at once: the connection runs on a thread of its own, and reconnects (with
+ * backoff, then resubscribes) by itself. `COMMBOX_STATUS_VALIDATION` (field
+ * `pubsub_token`) for a blank token; a token the server rejects comes out of
+ * `commbox_live_next` as `COMMBOX_STATUS_AUTHENTICATION`. The socket does not replay what
+ * was broadcast before it was subscribed. Thread-safe; `inbox` may be freed afterwards.
+ *
+ * ```c
+ * commbox_live *live = NULL;
+ * if (commbox_live_open(inbox, pubsub_token, &live, &err) != COMMBOX_STATUS_OK) { ... }
+ * for (;;) {
+ *     char *event = NULL;
+ *     commbox_status s = commbox_live_next(live, 1000, &event, &err);
+ *     if (s != COMMBOX_STATUS_OK) break;       // closed, or the subscription's final error
+ *     if (event == NULL) continue;             // nothing within 1 s
+ *     handle(event);                           // {"kind":"message_created","message":{...},...}
+ *     commbox_string_free(event);
+ * }
+ * commbox_live_free(live);
+ * ```
+ */
+enum commbox_status commbox_live_open(const struct commbox_inbox *inbox,
+                                      const char *pubsub_token,
+                                      struct commbox_live **out,
+                                      struct commbox_error **err);
+
+/**
+ * Waits up to `timeout_ms` milliseconds (0: only what already arrived) for the next event.
+ *
+ * - `COMMBOX_STATUS_OK` with `*event_json` set: an event in its JSON form
+ *   (docs/schemas/ChatwootLiveEvent.json: `{"kind": "message_created", "event":
+ *   "message.created", "message": ChatwootMessage|null, "echo_id": "…"|null,
+ *   "conversation_id": 42|null, "raw": {…}}`; kinds `message_created`, `message_updated`,
+ *   `conversation_status_changed`, `typing_on`, `typing_off`, `presence_update`,
+ *   `reconnected` (the socket was lost and is back: what was sent meanwhile was missed;
+ *   `commbox_inbox_list_messages` catches up) and `other`). Free it with
+ *   `commbox_string_free`. An agent's reply is a `message_created` whose message has
+ *   `"message_type": 1` and a sender whose `type` is not `"contact"`.
+ * - `COMMBOX_STATUS_OK` with `*event_json` NULL: nothing came within the timeout.
+ * - An error status: the subscription ended. Its final error is returned once
+ *   (`COMMBOX_STATUS_AUTHENTICATION` for a rejected token); after it, or after
+ *   `commbox_live_close` once the events already received were read, every call returns
+ *   `COMMBOX_STATUS_CONNECTION`.
+ *
+ * Thread-safe; blocks the calling thread (ended early by `commbox_live_close`).
+ */
+enum commbox_status commbox_live_next(struct commbox_live *live,
+                                      uint32_t timeout_ms,
+                                      char **event_json,
+                                      struct commbox_error **err);
+
+/**
+ * Waits up to `timeout_ms` milliseconds for the message created with `echo_id` (the
+ * `echo_id` of a message sent by `commbox_inbox_create_message`) to come back, and writes
+ * its event (as `commbox_live_next` does) to `*event_json`; events read meanwhile stay for
+ * `commbox_live_next`. `COMMBOX_STATUS_TIMEOUT` when it does not come in time, and the
+ * subscription's final error if it ends first. Thread-safe; blocks the calling thread.
+ */
+enum commbox_status commbox_live_wait_for_echo(struct commbox_live *live,
+                                               const char *echo_id,
+                                               uint32_t timeout_ms,
+                                               char **event_json,
+                                               struct commbox_error **err);
+
+/**
+ * Closes the subscription's socket. Safe to call from any thread, also while
+ * `commbox_live_next` waits in another: that call then returns the events already
+ * received, then `COMMBOX_STATUS_CONNECTION`. Closing twice does nothing; NULL is ignored.
+ * The handle stays valid until `commbox_live_free`.
+ */
+void commbox_live_close(const struct commbox_live *live);
+
+/**
+ * Closes the subscription (if still open) and releases it. NULL is ignored. No other call
+ * on this handle may be running or made afterwards (close it and join the threads that
+ * read it first).
+ */
+void commbox_live_free(struct commbox_live *live);
 
 /**
  * Reads a new message from its JSON form (docs/schemas/NewMessage.json), e.g.

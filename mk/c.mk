@@ -136,6 +136,9 @@ C_SUITES := test_commbox test_chatwoot test_hostile_cases test_fault_cases test_
 CASE_HEADERS := build/cases/fault_cases.h build/cases/hostile_cases.h
 # test_webhooks: receiving (parse and verify webhook deliveries); needs no server.
 C_SUITES += test_webhooks
+# test_live_replies: a contact's live replies over the mock's /cable (reply, echo, reconnect
+# after a drop, close from another thread, a rejected token).
+C_SUITES += test_live_replies
 
 build/cases/fault_cases.h: tests/cases/faults.json tests/c/cases_to_c.py
 	@mkdir -p $(@D)

@@ -32,6 +32,13 @@ pub struct commbox_inbox_message {
     inner: Slot<NewInboxMessage>,
 }
 
+impl commbox_inbox {
+    /// The core's blocking inbox client (for `live.rs`).
+    pub(crate) fn blocking(&self) -> &InboxClient {
+        &self.inner
+    }
+}
+
 fn boxed_inbox(out: crate::boundary::Out<*mut commbox_inbox>, inner: InboxClient) {
     out.write(Box::into_raw(Box::new(commbox_inbox { inner })));
 }
