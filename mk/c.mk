@@ -161,7 +161,7 @@ test-c: c-tools test-prefix $(CASE_HEADERS)
 	@echo "== test_commbox fork (native)"
 	@COMMBOX_TEST_ONLY=fork $(WITH_MOCK) build/test_commbox
 
-CPP_SUITES := test_commbox test_upload_progress
+CPP_SUITES := test_commbox test_upload_progress test_live_replies
 
 test-cpp: c-tools test-prefix
 	@set -e; for t in $(CPP_SUITES); do \

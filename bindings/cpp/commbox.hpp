@@ -560,6 +560,43 @@ private:
 /// A client of one Chatwoot inbox (the public client API); safe to share between threads.
 /// Results are JSON strings in the records' JSON form (docs/json-forms.md), the server's
 /// answer in each one's `raw`.
+/// A contact's live subscription (commbox_live_*), made by Inbox::live: the agents' replies
+/// and the contact's own messages (with their echo_id) as they are sent, each in its JSON form
+/// (docs/schemas/ChatwootLiveEvent.json). The connection reconnects by itself. Movable, not
+/// copyable; releasing it closes the socket.
+class LiveReplies {
+public:
+    /// The next event within `timeout`, or std::nullopt when none came. Throws Error once the
+    /// subscription ended: its final error once (COMMBOX_STATUS_AUTHENTICATION for a rejected
+    /// token), then COMMBOX_STATUS_CONNECTION (also after close()).
+    std::optional<std::string> next(std::chrono::milliseconds timeout) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_live_next(p_.get(), ms(timeout), &out, e); });
+        if (out == nullptr) return std::nullopt;
+        return detail::take_string(out);
+    }
+    /// Waits for the message sent with `echo_id` to come back; throws Error with
+    /// COMMBOX_STATUS_TIMEOUT when it does not come within `timeout`.
+    std::string wait_for_echo(const std::string &echo_id, std::chrono::milliseconds timeout) const {
+        char *out = nullptr;
+        detail::call([&](commbox_error **e) {
+            return commbox_live_wait_for_echo(p_.get(), echo_id.c_str(), ms(timeout), &out, e);
+        });
+        return detail::take_string(out);
+    }
+    /// Closes the socket; thread-safe: ends a next() waiting in another thread.
+    void close() const noexcept { commbox_live_close(p_.get()); }
+
+private:
+    friend class Inbox;
+    explicit LiveReplies(commbox_live *p) : p_(p) {}
+    static uint32_t ms(std::chrono::milliseconds t) {
+        auto n = t.count();
+        return n <= 0 ? 0u : n >= 0xFFFFFFFF ? 0xFFFFFFFFu : static_cast<uint32_t>(n);
+    }
+    std::unique_ptr<commbox_live, detail::Deleter<commbox_live, commbox_live_free>> p_;
+};
+
 class Inbox {
 public:
     /// For the installation set as `config`'s base URL; no API key needed.
@@ -686,6 +723,14 @@ public:
                                                 submitted_values_json.c_str(), &out, e);
         });
         return detail::take_string(out);
+    }
+
+    /// Subscribes to the live updates of the contact owning `pubsub_token` (commbox_live_open;
+    /// the token is in the contact's JSON form). The subscription may outlive this Inbox.
+    LiveReplies live(const std::string &pubsub_token) const {
+        commbox_live *out = nullptr;
+        detail::call([&](commbox_error **e) { return commbox_live_open(p_.get(), pubsub_token.c_str(), &out, e); });
+        return LiveReplies(out);
     }
 
 private:
