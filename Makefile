@@ -44,6 +44,12 @@ demo-cli: build
 	examples/shell/demo.sh
 
 DEMO_STEPS  += demo-cli
+
+# Two-way: a reply over the cable and at `commbox webhooks serve` (issue 13).
+demo-receiving: build
+	examples/shell/demo_receiving.sh
+
+DEMO_STEPS  += demo-receiving
 TEST_SUITES += test-rust
 
 include $(sort $(wildcard mk/*.mk))
