@@ -217,3 +217,21 @@ def test_iter_messages_async_and_an_error_ends_the_walk(mock: MockServer, inbox:
     with pytest.raises(commbox.NotFoundError):
         next(missing)
     assert list(missing) == [], "an error is raised once and ends the iteration"
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_a_subscription_inherited_by_a_forked_child_refuses_to_wait(inbox: commbox.InboxClient) -> None:
+    from test_fork import in_child
+
+    contact, _ = open_conversation(inbox, "live-fork")
+    with inbox.live(contact, **FAST) as live:
+
+        def child() -> int:
+            try:
+                live.next(timeout=0.1)
+            except commbox.ValidationError as e:
+                return 0 if e.field == "live" else 2
+            return 1
+
+        assert in_child(child, deadline=10) == 0
+        assert live.next(timeout=0.1) is None, "the parent's subscription still works"

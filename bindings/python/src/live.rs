@@ -99,6 +99,9 @@ pub(crate) struct NativeLive {
     replies: Arc<tokio::sync::Mutex<LiveReplies>>,
     closer: LiveCloser,
     runtime: tokio::runtime::Handle,
+    /// The process that opened it: its connection task runs on that process's runtime,
+    /// which a forked child does not have (a wait there would never end).
+    pid: u32,
 }
 
 impl NativeLive {
@@ -117,7 +120,20 @@ impl NativeLive {
             closer: replies.closer(),
             replies: Arc::new(tokio::sync::Mutex::new(replies)),
             runtime,
+            pid: std::process::id(),
         })
+    }
+
+    /// Refuses a wait in a forked child (see `pid`).
+    fn same_process(&self, py: Python<'_>) -> PyResult<()> {
+        if self.pid == std::process::id() {
+            return Ok(());
+        }
+        Err(errors::validation(
+            py,
+            "live",
+            "this subscription was opened in the parent process before fork(): open one in this process",
+        ))
     }
 }
 
@@ -129,6 +145,7 @@ impl NativeLive {
     #[pyo3(signature = (timeout = None))]
     fn next(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Py<PyAny>>> {
         guard(py, || {
+            self.same_process(py)?;
             let limit = timeout.map(|t| seconds(py, "timeout", t)).transpose()?;
             let deadline = limit.and_then(|d| Instant::now().checked_add(d));
             loop {
@@ -158,6 +175,7 @@ impl NativeLive {
     /// it as `(document, is_agent_reply)`. Events read meanwhile stay for `next`.
     fn wait_for_echo(&self, py: Python<'_>, echo_id: String, timeout: f64) -> PyResult<Py<PyAny>> {
         guard(py, || {
+            self.same_process(py)?;
             let limit = seconds(py, "timeout", timeout)?;
             let replies = &self.replies;
             let got = py.detach(|| {
@@ -173,6 +191,7 @@ impl NativeLive {
 
     /// `next` as an awaitable, without a timeout: None once the subscription ended.
     async fn anext(&self) -> PyResult<Option<Py<PyAny>>> {
+        convert(|py| self.same_process(py))?;
         let got = aio::run(Ok(self.replies.clone()), |replies| async move {
             replies.lock().await.next().await.transpose()
         })
@@ -185,7 +204,10 @@ impl NativeLive {
 
     /// `wait_for_echo` as an awaitable.
     async fn await_echo(&self, echo_id: String, timeout: f64) -> PyResult<Py<PyAny>> {
-        let limit = convert(|py| seconds(py, "timeout", timeout))?;
+        let limit = convert(|py| {
+            self.same_process(py)?;
+            seconds(py, "timeout", timeout)
+        })?;
         let event = aio::run(Ok(self.replies.clone()), |replies| async move {
             replies.lock().await.wait_for_echo(&echo_id, limit).await
         })
