@@ -15,6 +15,8 @@
 //!   one argument), still longer than any id or header value allowed;
 //! - `"via": "env"` in the case's `cli` part gives the client settings through
 //!   `COMMBOX_API_KEY` / `COMMBOX_BASE_URL` instead of flags.
+//! - a received webhook delivery is posted to a `commbox webhooks serve` of its own, whose
+//!   HTTP answer stands for the outcome (see `received`).
 
 #[path = "../../commbox/tests/common/case_table.rs"]
 mod case_table;
@@ -412,11 +414,159 @@ fn privileged() -> bool {
         == Some("0")
 }
 
+/// The path secret of the receivers the received-delivery cases post to.
+const PATH_SECRET: &str = "hostile-path";
+
+/// A received delivery (`commbox_delivery`, `chatwoot_webhook`): a `commbox webhooks serve`
+/// of its own (CommBox at /commbox/<secret>; Chatwoot verified with the case's secret) is
+/// posted the body over HTTP, and its answer stands for the call's outcome (this face's
+/// rule): 200 and the event it hands over on stdout is the result (for Chatwoot, as the
+/// delivery: `delivery_id` the line's `id`, `verified` true, the receiver verifying); 401 is
+/// an authentication error and 400 a decode error, whose message is the answer's body; 413 is
+/// the body refused before it is read (a decode error of `body`; the receiver says only
+/// "over N bytes", so the message is not checked).
+fn received(fx: &Fx, case: &Value, call_map: &Map<String, Value>) -> Vec<String> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let args = Args::new(call_map, &fx.places);
+    let op = args.must("op");
+    let body = args.raw("body").expect("body");
+    let body = body.as_bytes();
+    let (path, secret, mut headers) = if op == "commbox_delivery" {
+        let headers = args
+            .text("content_type")
+            .map(|ct| vec![("Content-Type".to_owned(), ct)])
+            .unwrap_or_default();
+        (
+            format!("/commbox/{PATH_SECRET}"),
+            "unused".to_owned(),
+            headers,
+        )
+    } else {
+        let headers = case_table::chatwoot_headers(&args, body);
+        ("/chatwoot".to_owned(), args.must("secret"), headers)
+    };
+    headers.push(("Content-Length".to_owned(), body.len().to_string()));
+    let spool = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commbox"))
+        .args(["webhooks", "serve", "--port", "0", "--spool"])
+        .arg(spool.path())
+        .args([
+            "--commbox-secret",
+            PATH_SECRET,
+            "--chatwoot-secret",
+            &secret,
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("commbox webhooks serve runs");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let port: u16 = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address on stderr: {first:?}"));
+    let (line_tx, line_rx) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = line_tx.send(line);
+        }
+    });
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (name, value) in &headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    // A receiver that refuses the body by its length may close before it is all written.
+    let _ = conn
+        .write_all(request.as_bytes())
+        .and_then(|()| conn.write_all(body));
+    let mut answer = Vec::new();
+    let _ = conn.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let code: u16 = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let message = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    let handed = if code == 200 {
+        line_rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .ok()
+    } else {
+        None
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let mut p = case_table::unknown_in_hostile_case(case);
+    let unused = args.unused();
+    if !unused.is_empty() {
+        p.push(format!("arguments this face does not use: {unused:?}"));
+    }
+    let expect = &case_table::expect_here(case, FACE);
+    if expect.get("rejected").is_some() {
+        let kind = match code {
+            401 => "authentication",
+            400 | 413 => "decode",
+            other => return vec![format!("answered {other}, not rejected: {answer}")],
+        };
+        if code == 413 {
+            if expect["rejected"] != "body" || expect["kind"] != "decode" {
+                p.push(format!("413 ({message}), want {expect}"));
+            }
+        } else {
+            p.extend(case_table::judge_rejected(expect, kind, &message, None));
+        }
+        return p;
+    }
+    assert!(
+        expect.get("parsed").is_some(),
+        "a received delivery is rejected or parsed"
+    );
+    let Some(line) = handed else {
+        return vec![format!("answered {code}, nothing handed over: {answer}")];
+    };
+    let line: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+    let result = if op == "commbox_delivery" {
+        line["event"].clone()
+    } else {
+        serde_json::json!({"delivery_id": line["id"], "verified": true, "event": line["event"]})
+    };
+    let decoded = case_table::decoded(&Value::Object(call_map.clone()), &fx.places);
+    let checks = expect["checks"].as_array().unwrap();
+    p.extend(case_table::run_checks(checks, &decoded, |name| {
+        assert_eq!(name, "result", "a parsed case checks its result");
+        Ok(result.clone())
+    }));
+    p
+}
+
 fn run_case(table: &Value, fx: &Fx, case: &Value) -> Vec<String> {
     let overrides = case_table::face_part(case, FACE)
         .unwrap()
         .cloned()
         .unwrap_or_default();
+    if matches!(
+        case["call"]["op"].as_str(),
+        Some("commbox_delivery" | "chatwoot_webhook")
+    ) {
+        let call_map = case_table::with_defaults(table, &case["call"]);
+        return received(fx, case, &call_map);
+    }
     let mut call_map = case_table::with_defaults(table, &case["call"]);
     fit_arguments(&mut call_map);
     make_files(fx, &call_map);
