@@ -158,8 +158,15 @@ fn commbox_events_arrive_in_each_shape_and_parse() {
             Some(ObjectStatusType::RESOLVED)
         );
     }
-    // The mock logs each attempt with the receiver's answer.
-    let deliveries = mock.webhook_deliveries();
+    // The mock logs each attempt with the receiver's answer, once the answer is read.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let deliveries = loop {
+        let d = mock.webhook_deliveries();
+        if d.len() >= 9 || Instant::now() > deadline {
+            break d;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     assert_eq!(deliveries.len(), 9);
     assert!(
         deliveries.iter().all(|d| d["status"] == 200),
