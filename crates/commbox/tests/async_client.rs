@@ -153,16 +153,26 @@ async fn a_create_cancelled_after_it_was_sent_is_reported_as_maybe_processed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_with_retry_after_holds_back_every_call_of_the_client() {
     let mock = MockServer::start().unwrap();
-    let client = async_client(&mock);
+    let told = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = commbox::Client::builder()
+        .api_key(mock.api_key())
+        .base_url(mock.url())
+        .retry_policy(fast_retries().on_retry({
+            let told = told.clone();
+            move |_| told.store(true, std::sync::atomic::Ordering::SeqCst)
+        }))
+        .build()
+        .unwrap();
     mock.push_fault(Fault::status(429).with_retry_after("1"));
     let first = tokio::spawn({
         let client = client.clone();
         async move { client.create_conversation("S1", sms("told")).await }
     });
-    // Once the first call has its 429, a second call starts: it waits with the first.
+    // Once the first call has read its 429 (it is about to wait), a second call starts: it
+    // waits with the first.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while mock.request_count() == 0 {
-        assert!(Instant::now() < deadline, "the first call never arrived");
+    while !told.load(std::sync::atomic::Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "the first call was never told to wait");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let started = Instant::now();
