@@ -89,7 +89,10 @@ def callgrind(name, n, port, body, out, inclusive=False):
         count = int(m.group(1).replace(",", ""))
         fn, obj = m.group(3).strip(), m.group(4) if m.group(4) and m.group(4) != "?" else ""
         known = per_fn.get(fn, (0, ""))
-        per_fn[fn] = (known[0] + count, known[1] or obj)  # one row per function, whatever its source file
+        # One row per function, whatever source file its code came from: self costs add up;
+        # inclusive ones would count a recursive or nested entry twice, so keep the largest.
+        total = max(known[0], count) if inclusive else known[0] + count
+        per_fn[fn] = (total, known[1] or obj)
     return {(fn, obj): count for fn, (count, obj) in per_fn.items()}
 
 
