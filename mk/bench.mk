@@ -2,7 +2,8 @@
 #
 #   make bench          tools, release builds, the bench venv, then bench/run.py:
 #                       prints the tables and writes bench/RESULTS.md
-#   make bench-profile  perf record of the C ABI's sequential loop (bench/.run/perf.data)
+#   make bench-profile  where one blocking create's time goes (C ABI, pinned): perf stat, strace -c,
+#                       callgrind by component, perf record (bench/.run/profile.txt, perf.data)
 #
 # Everything it needs is installed here: nginx, libcurl's headers, GNU time and perf from
 # apt; requests/httpx/urllib3/pycurl/aiohttp and the release-built `commbox` wheel in
@@ -56,6 +57,6 @@ bench-build: bench-tools
 bench: bench-build bench-venv
 	$(BENCH_PY) bench/run.py
 
-# Where the C ABI's time goes: a call graph of 20 000 sequential creates against nginx.
+# Where one blocking create's time goes (C ABI, client and nginx on CPU 0): see bench/profile.py.
 bench-profile: bench-build bench-venv
 	$(BENCH_PY) bench/profile.py
