@@ -83,6 +83,19 @@ fn blocking_an_agent_reply_arrives_and_an_echo_comes_back_across_a_reconnect() {
         Some("After the drop.")
     );
 
+    // Resolving the conversation is announced on the cable too.
+    inbox.resolve_conversation("live-1", conv.id).unwrap();
+    let status = loop {
+        let e = live
+            .next_timeout(WAIT)
+            .unwrap()
+            .expect("the status change in time");
+        if e.kind == LiveEventKind::ConversationStatusChanged {
+            break e;
+        }
+    };
+    assert_eq!(status.conversation_id, Some(conv.id));
+
     // Closed from another thread, the iterator ends.
     let closer = live.closer();
     std::thread::spawn(move || closer.close()).join().unwrap();

@@ -199,15 +199,25 @@ fn chatwoot_events_are_signed_and_an_agent_reply_is_an_agent_public_reply() {
     let reply_id = mock
         .chatwoot_agent_reply(conv.id as u64, "Tomorrow morning.")
         .unwrap();
-    let received = wait_for(&got, 2);
+    let received = wait_for(&got, 3);
     let verifier = ChatwootWebhookVerifier::new("whsec-1").unwrap();
     let deliveries: Vec<_> = received
         .iter()
         .map(|r| verifier.verify(r.headers.clone(), &r.body).unwrap())
         .collect();
     // Delivered concurrently: tell them apart by content, not by arrival.
+    let created: Vec<_> = deliveries
+        .iter()
+        .filter(|d| d.event.kind == ChatwootEventKind::ConversationCreated)
+        .collect();
+    assert_eq!(created.len(), 1, "{deliveries:?}");
+    assert_eq!(
+        created[0].event.conversation.as_ref().map(|c| c.id),
+        Some(conv.id)
+    );
     let (reply, incoming): (Vec<_>, Vec<_>) = deliveries
         .iter()
+        .filter(|d| d.event.kind == ChatwootEventKind::MessageCreated)
         .partition(|d| d.event.is_agent_public_reply());
     let (incoming, reply) = (incoming[0], reply[0]);
     assert_eq!(incoming.event.kind, ChatwootEventKind::MessageCreated);
@@ -225,6 +235,17 @@ fn chatwoot_events_are_signed_and_an_agent_reply_is_an_agent_public_reply() {
     assert_ne!(incoming.delivery_id, reply.delivery_id);
     assert!(reply.delivery_id.is_some());
     let _ = contact;
+
+    // Resolving announces the status change.
+    inbox.resolve_conversation("crm-1", conv.id).unwrap();
+    let received = wait_for(&got, 4);
+    let changed = verifier
+        .verify(received[3].headers.clone(), &received[3].body)
+        .unwrap();
+    assert_eq!(
+        changed.event.kind,
+        ChatwootEventKind::ConversationStatusChanged
+    );
 
     // Signed with another secret: refused.
     let forged = ChatwootWebhookVerifier::new("not-the-secret").unwrap();

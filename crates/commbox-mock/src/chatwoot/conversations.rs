@@ -52,11 +52,24 @@ pub(super) async fn create(
     };
     let custom_attributes =
         params::object(&request.params, "custom_attributes").unwrap_or_default();
-    respond(state.chatwoot(|store| {
+    let created = state.chatwoot(|store| {
         let contact_inbox = store.contact_inbox_in(&inbox, &source_id)?;
+        let before = store.conversations.len();
         let conversation = store.create_conversation(contact_inbox, custom_attributes);
-        Ok(store.conversation_view(conversation, &request.base_url))
-    }))
+        // An inbox locked to one conversation returns the existing one: no event then.
+        let event = (store.conversations.len() > before)
+            .then(|| store.conversation_event(conversation, "conversation_created"));
+        Ok((
+            store.conversation_view(conversation, &request.base_url),
+            event,
+        ))
+    });
+    if let Ok((_, Some((webhook, _, _)))) = &created {
+        state
+            .events
+            .chatwoot("conversation_created", webhook.clone());
+    }
+    respond(created.map(|(view, _)| view))
 }
 
 /// `GET .../conversations/{conversation_id}`
@@ -78,6 +91,15 @@ pub(super) async fn toggle_status(
 ) -> Response {
     with_conversation(&state, path, |store, conversation| {
         store.resolve(conversation);
+        // Announced from under the store's lock: delivering takes other locks only.
+        let (webhook, cable, token) =
+            store.conversation_event(conversation, "conversation_status_changed");
+        state
+            .events
+            .chatwoot("conversation_status_changed", webhook);
+        if let Some(frame) = cable {
+            state.events.broadcast(&token, frame);
+        }
         respond(Ok(store.conversation_view(conversation, &request.base_url)))
     })
 }

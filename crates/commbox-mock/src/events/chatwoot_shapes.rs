@@ -125,6 +125,28 @@ impl ChatwootStore {
         Some(event)
     }
 
+    /// A conversation event (`conversation_created`, `conversation_status_changed`): the
+    /// webhook body, the cable broadcast (`conversation.status_changed` only, as Chatwoot
+    /// sends a contact) and the contact's pubsub token.
+    pub(crate) fn conversation_event(
+        &self,
+        conversation: usize,
+        event: &str,
+    ) -> (Value, Option<Value>, String) {
+        let conv = &self.conversations[conversation];
+        let mut webhook = self.conversation_json(conversation);
+        webhook["event"] = json!(event);
+        webhook["messages"] = json!([]);
+        webhook["inbox"] =
+            json!({"id": self.inboxes[conv.inbox].id, "name": self.inboxes[conv.inbox].name});
+        webhook["account"] = json!({"id": crate::chatwoot::ACCOUNT_ID, "name": "Mock"});
+        let cable = (event == "conversation_status_changed").then(|| {
+            webhook["changed_attributes"] = json!([{"status": {"current_value": conv.status}}]);
+            json!({"event": "conversation.status_changed", "data": {"id": conv.display_id, "display_id": conv.display_id, "status": conv.status}})
+        });
+        (webhook, cable, self.pubsub_token(conversation))
+    }
+
     /// A conversation as webhook bodies nest it.
     pub(crate) fn conversation_json(&self, conversation: usize) -> Value {
         let conv = &self.conversations[conversation];
