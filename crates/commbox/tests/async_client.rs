@@ -172,7 +172,10 @@ async fn a_429_with_retry_after_holds_back_every_call_of_the_client() {
     // waits with the first.
     let deadline = Instant::now() + Duration::from_secs(5);
     while !told.load(std::sync::atomic::Ordering::SeqCst) {
-        assert!(Instant::now() < deadline, "the first call was never told to wait");
+        assert!(
+            Instant::now() < deadline,
+            "the first call was never told to wait"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let started = Instant::now();
