@@ -86,8 +86,14 @@ impl LiveOptions {
     }
 }
 
-/// A contact's live subscription (async); see the [module docs](self). Dropping it
+/// A contact's live subscription (async), made by [`InboxClient::live`]. Dropping it
 /// closes the socket.
+///
+/// The connection keeps the contact's presence, takes a socket silent for
+/// [`silence_timeout`](LiveOptions::silence_timeout) as dead, reconnects with backoff and
+/// resubscribes, then yields a [`Reconnected`](LiveEventKind::Reconnected) event (what was
+/// sent meanwhile was missed; [`InboxClient::messages`] fetches it). Frames it cannot read
+/// are skipped with a log record.
 ///
 /// ```no_run
 /// # async fn run(inbox: commbox::chatwoot::InboxClient) -> commbox::Result<()> {
