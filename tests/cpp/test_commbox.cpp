@@ -8,21 +8,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "check.hpp"
 #include "commbox.hpp"
 
 namespace {
 
-int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            ++passed;                                                                \
-        } else {                                                                     \
-            ++failed;                                                                \
-            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-        }                                                                            \
-    } while (0)
+using check::failed;
+using check::passed;
 
 // Runs `f`, expecting commbox::Error with `status`; returns the error for more checks.
 template <typename F>
@@ -227,6 +219,5 @@ int main() {
         ++failed;
         std::cerr << "unexpected commbox::Error: " << e.status_name() << ": " << e.what() << "\n";
     }
-    std::cout << passed << " passed, " << failed << " failed\n";
-    return failed == 0 ? 0 : 1;
+    return check::finish();
 }

@@ -7,23 +7,15 @@
 #include <string>
 #include <thread>
 
+#include "check.hpp"
 #include "commbox.hpp"
 
 namespace {
 
-int passed = 0, failed = 0;
+using check::failed;
+using check::passed;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            ++passed;                                                                \
-        } else {                                                                     \
-            ++failed;                                                                \
-            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-        }                                                                            \
-    } while (0)
-
-bool has(const std::string &json, const std::string &part) { return json.find(part) != std::string::npos; }
+using check::has;
 
 commbox_status status_of(const commbox::LiveReplies &live, std::chrono::milliseconds timeout) {
     try {
@@ -104,6 +96,5 @@ int main() {
     CHECK(status_of(rejected, 10s) == COMMBOX_STATUS_AUTHENTICATION);
     CHECK(status_of(rejected, 100ms) == COMMBOX_STATUS_CONNECTION);
 
-    std::cout << passed << " passed, " << failed << " failed\n";
-    return failed == 0 ? 0 : 1;
+    return check::finish();
 }

@@ -13,21 +13,13 @@
 #include <thread>
 #include <vector>
 
+#include "check.hpp"
 #include "commbox.hpp"
 
 namespace {
 
-int passed = 0, failed = 0;
-
-void check(bool ok, int line, const char *what) {
-    if (ok) {
-        ++passed;
-    } else {
-        ++failed;
-        std::cerr << __FILE__ << ":" << line << ": CHECK failed: " << what << "\n";
-    }
-}
-#define CHECK(cond) check((cond), __LINE__, #cond)
+using check::failed;
+using check::passed;
 
 constexpr uint64_t kSize = 3u * 1024u * 1024u + 17u;
 
@@ -93,6 +85,5 @@ int main() {
         std::cerr << "unexpected commbox::Error: " << e.status_name() << ": " << e.what() << "\n";
     }
     std::remove(path.c_str());
-    std::cout << passed << " passed, " << failed << " failed\n";
-    return failed == 0 ? 0 : 1;
+    return check::finish();
 }

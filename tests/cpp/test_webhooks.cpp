@@ -8,23 +8,15 @@
 #include <string>
 
 #include "../c/hmac_sha256.h"
+#include "check.hpp"
 #include "commbox.hpp"
 
 namespace {
 
-int passed = 0, failed = 0;
+using check::failed;
+using check::passed;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            ++passed;                                                                \
-        } else {                                                                     \
-            ++failed;                                                                \
-            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
-        }                                                                            \
-    } while (0)
-
-bool has(const std::string &json, const std::string &part) { return json.find(part) != std::string::npos; }
+using check::has;
 
 // Runs `f`, expecting commbox::Error with `status` and a message starting with `prefix`.
 template <typename F>
@@ -99,6 +91,5 @@ int main() {
     CHECK(has(ev, R"("kind":"other")"));
     EXPECT_ERROR(COMMBOX_STATUS_DECODE, "body: ", commbox::parse_chatwoot_event("{"));
 
-    std::printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check::finish();
 }
